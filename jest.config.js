@@ -4,7 +4,12 @@
  */
 const common = {
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: { isolatedModules: true } }],
+    // @fastify/static (served by Swagger UI) depends on an ESM-only package; jest needs it as CommonJS.
+    'node_modules/content-disposition/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, isolatedModules: true } }],
+  },
+  transformIgnorePatterns: ['node_modules/(?!content-disposition/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
 };
 

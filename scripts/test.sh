@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# npm test: the whole suite. Unit tests run alone; e2e tests start their own private Redis and
+# MariaDB (jest global setup), so nothing but Debian packages and Node is needed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/ensure-system-packages.sh
+bash scripts/ensure-node-modules.sh
+
+report=$(mktemp)
+status=0
+npx jest --json --outputFile="$report" "$@" || status=$?
+node -e '
+  const r = require(process.argv[1]);
+  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`);
+' "$report" 2>/dev/null || true
+rm -f "$report"
+exit $status

@@ -1,0 +1,59 @@
+import { Logger, type LoggerService, RequestMethod } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Transport } from '@nestjs/microservices';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { ProblemFilter } from './common/problem/problem.filter';
+import { AppModule } from './app.module';
+import { ApiKeyGuard } from './gateway/auth/api-key.guard';
+import type { GatewayRuntime } from './runtime/gateway-runtime';
+import { redisTransportOptions } from './runtime/redis-transport';
+
+/**
+ * Builds the Nest application (HTTP on Fastify plus the Redis microservice transport) without
+ * listening, so the CLI and the tests start exactly the same gateway.
+ */
+export async function createGatewayApp(
+  runtime: GatewayRuntime,
+  logger?: LoggerService,
+): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ bodyLimit: runtime.env.bodyLimitBytes, trustProxy: true });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(runtime), adapter, {
+    logger: logger ?? new Logger(),
+    bufferLogs: false,
+  });
+
+  // Only JSON is accepted (intake profiles register their own parsers): anything else is a 415.
+  app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
+
+  app.setGlobalPrefix('api/v1', {
+    exclude: [
+      { path: 'health/live', method: RequestMethod.GET },
+      { path: 'health/ready', method: RequestMethod.GET },
+    ],
+  });
+  // Nest routes Fastify's own errors (size, media type, malformed JSON) through this filter too.
+  app.useGlobalFilters(new ProblemFilter());
+  app.useGlobalGuards(app.get(ApiKeyGuard));
+  app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Tongban gateway')
+      .setDescription('Community public-service cases in; department deliveries out.')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document);
+
+  if (runtime.env.microservice && runtime.env.role !== 'worker') {
+    // A hybrid app's microservice gets the global guard and filter only when told to inherit them.
+    app.connectMicroservice(
+      { transport: Transport.REDIS, options: redisTransportOptions(runtime.redisUrl) },
+      { inheritAppConfig: true },
+    );
+  }
+  return app;
+}

@@ -1,0 +1,80 @@
+import { mkdirSync } from 'node:fs';
+import { loadOrCreateDevKeys } from '../common/crypto/dev-keys';
+import { PersonalDataCipher } from '../common/crypto/personal-data-cipher';
+import { createLogger } from '../common/logging/logger';
+import { PinoNestLogger } from '../common/logging/nest-logger';
+import { loadConfig } from '../config/config-loader';
+import { readEnvironment } from '../config/environment';
+import {
+  assertSystemBinaries,
+  startEmbeddedServices,
+  type EmbeddedServices,
+} from '../embedded/embedded-services';
+import { RegionTable } from '../regions/region-table';
+import { createGatewayApp } from '../bootstrap';
+
+/**
+ * `tongban start`: with TONGBAN_DATABASE_URL and TONGBAN_REDIS_URL it uses those servers; without
+ * them it runs private Redis and MariaDB processes under the data directory and stops them on exit.
+ */
+export async function startGateway(): Promise<void> {
+  const env = readEnvironment();
+  const log = createLogger({ level: env.logLevel });
+  const regions = RegionTable.load();
+  const config = loadConfig(env.configDir, { apiKeysJson: env.apiKeysJson, regions });
+  log.info(
+    { configDir: env.configDir, departments: [...config.departments.keys()], role: env.role },
+    'configuration loaded',
+  );
+
+  let embedded: EmbeddedServices | undefined;
+  if (!env.databaseUrl || !env.redisUrl) {
+    assertSystemBinaries();
+    mkdirSync(env.dataDir, { recursive: true });
+    log.info({ dataDir: env.dataDir }, 'starting embedded Redis and MariaDB');
+    embedded = await startEmbeddedServices({ dataDir: env.dataDir, log: (line) => log.info(line) });
+  }
+  const databaseUrl = env.databaseUrl ?? embedded!.databaseUrl;
+  const redisUrl = env.redisUrl ?? embedded!.redisUrl;
+
+  const cipher = process.env.TONGBAN_DATA_KEYS
+    ? PersonalDataCipher.fromEnvironment(process.env)
+    : embedded
+      ? new PersonalDataCipher({ profile: cryptoProfile(), ...loadOrCreateDevKeys(env.dataDir) })
+      : PersonalDataCipher.fromEnvironment(process.env);
+  if (!process.env.TONGBAN_DATA_KEYS)
+    log.warn('TONGBAN_DATA_KEYS is not set: using a generated key under the data directory (demo only)');
+
+  const app = await createGatewayApp(
+    { env, config, databaseUrl, redisUrl, cipher, regions },
+    new PinoNestLogger(log),
+  );
+  const stopEmbedded = async () => {
+    await embedded?.stop();
+    embedded = undefined;
+  };
+  process.once('exit', () => void stopEmbedded());
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      void app
+        .close()
+        .then(stopEmbedded)
+        .finally(() => process.exit(0));
+    });
+  }
+  try {
+    await app.startAllMicroservices();
+    await app.listen({ host: env.host, port: env.port });
+  } catch (error) {
+    await stopEmbedded();
+    throw error;
+  }
+  log.info(
+    { url: `http://${env.host}:${env.port}`, docs: `http://${env.host}:${env.port}/api/docs` },
+    'Tongban gateway is listening',
+  );
+}
+
+function cryptoProfile(): 'international' | 'national' {
+  return process.env.TONGBAN_CRYPTO_PROFILE === 'national' ? 'national' : 'international';
+}

@@ -1,0 +1,72 @@
+import { resolve } from 'node:path';
+
+export type ProcessRole = 'api' | 'worker' | 'all';
+
+/** Settings an operator sets per deployment, from the environment; everything else lives in config/. */
+export interface GatewayEnvironment {
+  role: ProcessRole;
+  configDir: string;
+  dataDir: string;
+  host: string;
+  port: number;
+  databaseUrl?: string;
+  redisUrl?: string;
+  queuePrefix: string;
+  bodyLimitBytes: number;
+  logLevel: string;
+  /** API keys given in the environment, in addition to config/api-keys.yaml (JSON array). */
+  apiKeysJson?: string;
+  microservice: boolean;
+}
+
+export class EnvironmentError extends Error {}
+
+const ROLES: readonly ProcessRole[] = ['api', 'worker', 'all'];
+
+export function readEnvironment(env: NodeJS.ProcessEnv = process.env): GatewayEnvironment {
+  const problems: string[] = [];
+  const role = (env.TONGBAN_ROLE ?? 'all') as ProcessRole;
+  if (!ROLES.includes(role)) problems.push(`TONGBAN_ROLE must be one of ${ROLES.join(', ')}, got "${role}"`);
+  const port = integer(env, 'TONGBAN_PORT', 3000, 0, 65535, problems);
+  const bodyLimitBytes = integer(
+    env,
+    'TONGBAN_BODY_LIMIT',
+    4 * 1024 * 1024,
+    1024,
+    64 * 1024 * 1024,
+    problems,
+  );
+  if (problems.length > 0) throw new EnvironmentError(`Invalid environment:\n  - ${problems.join('\n  - ')}`);
+  return {
+    role,
+    configDir: resolve(env.TONGBAN_CONFIG_DIR ?? 'config'),
+    dataDir: resolve(env.TONGBAN_DATA_DIR ?? '.tongban'),
+    host: env.TONGBAN_HOST ?? '127.0.0.1',
+    port,
+    databaseUrl: env.TONGBAN_DATABASE_URL || undefined,
+    redisUrl: env.TONGBAN_REDIS_URL || undefined,
+    queuePrefix: env.TONGBAN_QUEUE_PREFIX ?? 'tongban',
+    bodyLimitBytes,
+    logLevel: env.TONGBAN_LOG_LEVEL ?? 'info',
+    apiKeysJson: env.TONGBAN_API_KEYS || undefined,
+    microservice: (env.TONGBAN_MICROSERVICE ?? 'on') !== 'off',
+  };
+}
+
+function integer(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+  problems: string[],
+): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    problems.push(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+    return fallback;
+  }
+  return value;
+}

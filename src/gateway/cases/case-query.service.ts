@@ -1,0 +1,170 @@
+import type { PersonalDataCipher } from '../../common/crypto/personal-data-cipher';
+import { ProblemException, type FieldError } from '../../common/problem/problem';
+import type { CaseReadStore, CaseRecord, DeliveryRecord } from '../../persistence/case-read-store';
+import type { ApiClient } from '../auth/api-client';
+import type { CanonicalCase } from '../intake/canonical-case';
+
+export interface DeliverySummary {
+  id: string;
+  department: string;
+  status: string;
+}
+
+export interface CaseSummary {
+  id: string;
+  externalId: string;
+  status: string;
+  flags: string[];
+  deliveries: DeliverySummary[];
+}
+
+export interface CaseSearchParams {
+  externalId?: string;
+  applicantIdNumber?: string;
+  status?: string;
+  serviceCode?: string;
+  from?: string;
+  to?: string;
+  cursor?: string;
+  limit?: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Reads cases back for platforms and residents; personal data only ever leaves masked. */
+export class CaseQueryService {
+  constructor(
+    private readonly store: CaseReadStore,
+    private readonly cipher: PersonalDataCipher,
+  ) {}
+
+  async summary(caseId: string): Promise<CaseSummary | undefined> {
+    const record = await this.store.findCase(caseId);
+    if (!record) return undefined;
+    const deliveries = (await this.store.findDeliveries([caseId])).get(caseId) ?? [];
+    return toSummary(record, deliveries);
+  }
+
+  async detail(caseId: string, client: ApiClient) {
+    const record = UUID.test(caseId) ? await this.store.findCase(caseId) : undefined;
+    if (!record || !canSee(client, record)) throw ProblemException.notFound(`No case ${caseId}.`);
+    const [deliveries, events] = await Promise.all([
+      this.store.findDeliveries([caseId]),
+      this.store.findEvents(caseId),
+    ]);
+    const document = JSON.parse(this.cipher.decrypt(record.payload)) as CanonicalCase;
+    return {
+      ...toSummary(record, deliveries.get(caseId) ?? []),
+      source: record.source,
+      serviceCode: record.serviceCode,
+      regionCode: record.regionCode,
+      acceptedAt: record.acceptedAt.toISOString(),
+      receivedAt: record.createdAt.toISOString(),
+      updatedAt: record.updatedAt.toISOString(),
+      dueAt: record.dueAt?.toISOString() ?? null,
+      case: masked(document, record),
+      deliveries: (deliveries.get(caseId) ?? []).map(deliveryView),
+      timeline: events.map((e) => ({
+        at: e.createdAt.toISOString(),
+        type: e.type,
+        deliveryId: e.deliveryId,
+        detail: e.detail,
+      })),
+    };
+  }
+
+  async search(params: CaseSearchParams, client: ApiClient) {
+    const errors: FieldError[] = [];
+    const limit = params.limit === undefined ? 20 : Number(params.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100)
+      errors.push({ pointer: '/limit', reason: 'must be an integer from 1 to 100' });
+    const from = parseTime(params.from, '/from', errors);
+    const to = parseTime(params.to, '/to', errors);
+    let afterId: string | undefined;
+    if (params.cursor !== undefined) {
+      afterId = Buffer.from(params.cursor, 'base64url').toString('utf8');
+      if (!UUID.test(afterId))
+        errors.push({ pointer: '/cursor', reason: 'is not a cursor returned by this API' });
+    }
+    if (errors.length > 0) throw ProblemException.invalid(errors, 'The search parameters are not valid.');
+
+    const idNumber = params.applicantIdNumber?.trim().toUpperCase();
+    const records = await this.store.search({
+      source: client.scopes.has('admin') ? undefined : client.source,
+      externalId: params.externalId,
+      applicantIdHashes: idNumber ? this.cipher.lookupHashes(idNumber) : undefined,
+      status: params.status,
+      serviceCode: params.serviceCode,
+      from,
+      to,
+      afterId,
+      limit: limit + 1,
+    });
+    const page = records.slice(0, limit);
+    const deliveries = await this.store.findDeliveries(page.map((r) => r.id));
+    return {
+      items: page.map((r) => ({
+        ...toSummary(r, deliveries.get(r.id) ?? []),
+        serviceCode: r.serviceCode,
+        source: r.source,
+        applicant: JSON.parse(r.applicantMasked) as Record<string, string>,
+        acceptedAt: r.acceptedAt.toISOString(),
+      })),
+      nextCursor: records.length > limit ? Buffer.from(page[page.length - 1].id).toString('base64url') : null,
+    };
+  }
+}
+
+function canSee(client: ApiClient, record: CaseRecord): boolean {
+  return client.scopes.has('admin') || client.source === record.source;
+}
+
+function toSummary(record: CaseRecord, deliveries: DeliveryRecord[]): CaseSummary {
+  return {
+    id: record.id,
+    externalId: record.externalId,
+    status: record.status,
+    flags: record.flags,
+    deliveries: deliveries.map((d) => ({ id: d.id, department: d.department, status: d.status })),
+  };
+}
+
+function deliveryView(d: DeliveryRecord) {
+  return {
+    id: d.id,
+    department: d.department,
+    status: d.status,
+    attempts: d.attempts,
+    receiptRef: d.receiptRef,
+    lastError: d.lastError,
+    deliveredAt: d.deliveredAt?.toISOString() ?? null,
+    updatedAt: d.updatedAt.toISOString(),
+  };
+}
+
+/** The stored case with the applicant's personal data masked and inline attachment content left out. */
+function masked(document: CanonicalCase, record: CaseRecord): Record<string, unknown> {
+  const applicant = JSON.parse(record.applicantMasked) as Record<string, string>;
+  return {
+    ...document,
+    applicant: {
+      idType: document.applicant.idType,
+      ...applicant,
+      ...(document.applicant.address ? { address: '***' } : {}),
+    },
+    attachments: document.attachments?.map(({ contentBase64, ...rest }) => ({
+      ...rest,
+      ...(contentBase64 !== undefined ? { inline: true } : {}),
+    })),
+  };
+}
+
+function parseTime(value: string | undefined, pointer: string, errors: FieldError[]): Date | undefined {
+  if (value === undefined) return undefined;
+  const time = Date.parse(value);
+  if (Number.isNaN(time)) {
+    errors.push({ pointer, reason: 'must be an ISO 8601 date-time' });
+    return undefined;
+  }
+  return new Date(time);
+}

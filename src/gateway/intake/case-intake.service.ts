@@ -1,0 +1,150 @@
+import { Logger } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import type { PersonalDataCipher } from '../../common/crypto/personal-data-cipher';
+import { uuidV7 } from '../../common/ids/uuid-v7';
+import { maskIdNumber, maskName, maskPhone } from '../../common/masking';
+import { ProblemException } from '../../common/problem/problem';
+import { CaseStatus } from '../../lifecycle/case-status';
+import { DeliveryStatus } from '../../lifecycle/delivery-status';
+import type { CaseStore } from '../../persistence/case-store';
+import type { OutboxStore } from '../../persistence/outbox-store';
+import type { DeliveryQueues } from '../../queue/delivery-queues';
+import type { CaseRouter } from '../../routing/case-router';
+import type { ApiClient } from '../auth/api-client';
+import type { CaseEventsPublisher } from '../events/case-events.publisher';
+import type { CaseQueryService, CaseSummary } from '../cases/case-query.service';
+import type { CaseValidator } from './case-validator';
+import { stableStringify } from './stable-json';
+
+export interface SubmitResult {
+  /** false when an earlier identical submission already created the case. */
+  created: boolean;
+  summary: CaseSummary;
+}
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,128}$/;
+
+/** Validate → route → store (one transaction) → enqueue after commit → announce. */
+export class CaseIntakeService {
+  private readonly logger = new Logger(CaseIntakeService.name);
+
+  constructor(
+    private readonly validator: CaseValidator,
+    private readonly router: CaseRouter,
+    private readonly cipher: PersonalDataCipher,
+    private readonly store: CaseStore,
+    private readonly outbox: OutboxStore,
+    private readonly queues: DeliveryQueues,
+    private readonly query: CaseQueryService,
+    private readonly events: CaseEventsPublisher,
+  ) {}
+
+  async submit(raw: unknown, client: ApiClient, idempotencyKey?: string): Promise<SubmitResult> {
+    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+      throw ProblemException.invalid(
+        [{ pointer: '', reason: 'the Idempotency-Key header must be 1–128 visible ASCII characters' }],
+        'The Idempotency-Key header is not valid.',
+      );
+    }
+    const { document, flags } = this.validator.validate(raw, client);
+    const targets = this.router.route(document.serviceCode, document.region.code);
+    if (targets.length === 0) throw ProblemException.unroutable(document.serviceCode, document.region.code);
+
+    const canonicalJson = stableStringify(document);
+    const requestHash = createHash('sha256').update(canonicalJson).digest('hex');
+    const caseId = uuidV7();
+    const payload = this.cipher.encrypt(canonicalJson);
+    const deliveries = targets.map((t) => ({
+      id: uuidV7(),
+      department: t.department,
+      mapping: t.mapping,
+      status: DeliveryStatus.Pending,
+    }));
+    const { applicant } = document;
+    const result = await this.store.create({
+      row: {
+        id: caseId,
+        source: document.source,
+        externalId: document.externalId,
+        schemaVersion: document.schemaVersion,
+        serviceCode: document.serviceCode,
+        status: CaseStatus.Submitted,
+        regionCode: document.region.code,
+        flags,
+        applicantIdHash: this.cipher.lookupHash(applicant.idNumber),
+        applicantMasked: JSON.stringify({
+          name: maskName(applicant.name),
+          idNumber: maskIdNumber(applicant.idNumber),
+          ...(applicant.phone ? { phone: maskPhone(applicant.phone) } : {}),
+        }),
+        keyId: payload.split('.')[2],
+        payload,
+        requestHash,
+        acceptedAt: new Date(document.acceptedAt),
+      },
+      idempotencyKey: idempotencyKey ?? `external:${document.externalId}`,
+      deliveries,
+      events: [
+        { type: 'CASE_RECEIVED', detail: { channel: document.acceptedBy.channel, flags } },
+        ...deliveries.map((d) => ({
+          type: 'DELIVERY_ROUTED',
+          deliveryId: d.id,
+          detail: { department: d.department },
+        })),
+      ],
+    });
+
+    if (result.kind === 'existing') return this.existing(result.caseId, result.requestHash, requestHash);
+
+    await this.enqueueAfterCommit(deliveries);
+    this.events.statusChanged({
+      caseId,
+      externalId: document.externalId,
+      source: document.source,
+      serviceCode: document.serviceCode,
+      status: CaseStatus.Submitted,
+      previousStatus: null,
+      at: new Date().toISOString(),
+    });
+    this.logger.log({
+      msg: 'case accepted',
+      caseId,
+      serviceCode: document.serviceCode,
+      deliveries: deliveries.length,
+    });
+    return {
+      created: true,
+      summary: {
+        id: caseId,
+        externalId: document.externalId,
+        status: CaseStatus.Submitted,
+        flags,
+        deliveries: deliveries.map((d) => ({ id: d.id, department: d.department, status: d.status })),
+      },
+    };
+  }
+
+  /** The case is committed already: a Redis failure here only delays it (the outbox relay retries). */
+  private async enqueueAfterCommit(deliveries: Array<{ id: string; department: string }>): Promise<void> {
+    try {
+      await this.queues.enqueue(deliveries);
+      await this.outbox.removeDeliveries(deliveries.map((d) => d.id));
+    } catch (error) {
+      this.logger.warn(
+        `enqueue after commit failed, the outbox relay will retry: ${(error as Error).message}`,
+      );
+    }
+  }
+
+  private async existing(caseId: string, storedHash: string, requestHash: string): Promise<SubmitResult> {
+    if (storedHash !== requestHash) {
+      throw ProblemException.conflict(
+        'A case was already submitted under this idempotency key (or external id) with a different body.',
+        { caseId },
+      );
+    }
+    const summary = await this.query.summary(caseId);
+    if (!summary) throw new Error(`case ${caseId} vanished after an idempotency hit`);
+    return { created: false, summary };
+  }
+}

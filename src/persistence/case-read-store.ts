@@ -1,0 +1,154 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+export interface CaseRecord {
+  id: string;
+  source: string;
+  externalId: string;
+  schemaVersion: number;
+  serviceCode: string;
+  status: string;
+  regionCode: string;
+  flags: string[];
+  applicantMasked: string;
+  payload: string;
+  requestHash: string;
+  acceptedAt: Date;
+  dueAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface DeliveryRecord {
+  id: string;
+  department: string;
+  mapping: string | null;
+  status: string;
+  attempts: number;
+  lastError: string | null;
+  receiptRef: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  deliveredAt: Date | null;
+}
+
+export interface CaseEventRecord {
+  id: string;
+  deliveryId: string | null;
+  type: string;
+  detail: Record<string, unknown> | null;
+  createdAt: Date;
+}
+
+export interface CaseSearch {
+  source?: string;
+  externalId?: string;
+  applicantIdHashes?: string[];
+  status?: string;
+  serviceCode?: string;
+  from?: Date;
+  to?: Date;
+  /** Id of the last case of the previous page; ids grow with time (UUIDv7), newest first. */
+  afterId?: string;
+  limit: number;
+}
+
+type Row = Record<string, unknown>;
+
+@Injectable()
+export class CaseReadStore {
+  constructor(private readonly db: DataSource) {}
+
+  async findCase(id: string): Promise<CaseRecord | undefined> {
+    const rows = await this.db.query<Row[]>('SELECT * FROM cases WHERE id = ?', [id]);
+    return rows[0] ? toCase(rows[0]) : undefined;
+  }
+
+  async findDeliveries(caseIds: readonly string[]): Promise<Map<string, DeliveryRecord[]>> {
+    const byCase = new Map<string, DeliveryRecord[]>();
+    if (caseIds.length === 0) return byCase;
+    const rows = await this.db.query<Row[]>(
+      `SELECT * FROM deliveries WHERE case_id IN (${caseIds.map(() => '?').join(', ')}) ORDER BY id`,
+      [...caseIds],
+    );
+    for (const row of rows) {
+      const list = byCase.get(row.case_id as string) ?? [];
+      list.push(toDelivery(row));
+      byCase.set(row.case_id as string, list);
+    }
+    return byCase;
+  }
+
+  async findEvents(caseId: string): Promise<CaseEventRecord[]> {
+    const rows = await this.db.query<Row[]>('SELECT * FROM case_events WHERE case_id = ? ORDER BY id', [
+      caseId,
+    ]);
+    return rows.map((r) => ({
+      id: String(r.id),
+      deliveryId: (r.delivery_id as string | null) ?? null,
+      type: r.type as string,
+      detail: r.detail ? (JSON.parse(r.detail as string) as Record<string, unknown>) : null,
+      createdAt: r.created_at as Date,
+    }));
+  }
+
+  async search(query: CaseSearch): Promise<CaseRecord[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (clause: string, ...values: unknown[]) => {
+      where.push(clause);
+      params.push(...values);
+    };
+    if (query.source) add('source = ?', query.source);
+    if (query.externalId) add('external_id = ?', query.externalId);
+    if (query.applicantIdHashes) {
+      add(
+        `applicant_id_hash IN (${query.applicantIdHashes.map(() => '?').join(', ')})`,
+        ...query.applicantIdHashes,
+      );
+    }
+    if (query.status) add('status = ?', query.status);
+    if (query.serviceCode) add('service_code = ?', query.serviceCode);
+    if (query.from) add('created_at >= ?', query.from);
+    if (query.to) add('created_at < ?', query.to);
+    if (query.afterId) add('id < ?', query.afterId);
+    const sql = `SELECT * FROM cases ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    const rows = await this.db.query<Row[]>(sql, [...params, query.limit]);
+    return rows.map(toCase);
+  }
+}
+
+function toCase(r: Row): CaseRecord {
+  return {
+    id: r.id as string,
+    source: r.source as string,
+    externalId: r.external_id as string,
+    schemaVersion: Number(r.schema_version),
+    serviceCode: r.service_code as string,
+    status: r.status as string,
+    regionCode: r.region_code as string,
+    flags: r.flags ? (r.flags as string).split(',') : [],
+    applicantMasked: r.applicant_masked as string,
+    payload: r.payload as string,
+    requestHash: r.request_hash as string,
+    acceptedAt: r.accepted_at as Date,
+    dueAt: (r.due_at as Date | null) ?? null,
+    createdAt: r.created_at as Date,
+    updatedAt: r.updated_at as Date,
+  };
+}
+
+function toDelivery(r: Row): DeliveryRecord {
+  return {
+    id: r.id as string,
+    department: r.department as string,
+    mapping: (r.mapping as string | null) ?? null,
+    status: r.status as string,
+    attempts: Number(r.attempts),
+    lastError: (r.last_error as string | null) ?? null,
+    receiptRef: (r.receipt_ref as string | null) ?? null,
+    createdAt: r.created_at as Date,
+    updatedAt: r.updated_at as Date,
+    deliveredAt: (r.delivered_at as Date | null) ?? null,
+  };
+}

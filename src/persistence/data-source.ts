@@ -1,0 +1,34 @@
+import { DataSource } from 'typeorm';
+import { CaseEventEntity } from './entities/case-event.entity';
+import { CaseEntity } from './entities/case.entity';
+import { DeliveryEntity } from './entities/delivery.entity';
+import { IdempotencyRecordEntity } from './entities/idempotency-record.entity';
+import { OutboxEntryEntity } from './entities/outbox-entry.entity';
+import { InitialSchema1763769600000 } from './migrations/1763769600000-initial-schema';
+
+export const ENTITIES = [
+  CaseEntity,
+  DeliveryEntity,
+  CaseEventEntity,
+  IdempotencyRecordEntity,
+  OutboxEntryEntity,
+];
+export const MIGRATIONS = [InitialSchema1763769600000];
+
+/** The schema comes from migrations only; `synchronize` is never on. Times are stored in UTC. */
+export function createDataSource(url: string, poolSize = 20): DataSource {
+  return new DataSource({
+    type: 'mysql',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'schema_migrations',
+    synchronize: false,
+    timezone: 'Z',
+    charset: 'utf8mb4_bin',
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    poolSize,
+    extra: { enableKeepAlive: true },
+  });
+}

@@ -1,0 +1,62 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { deliveryQueueName, JobName, type DeliveryJobData } from './queue-names';
+
+export interface QueuedDelivery {
+  id: string;
+  department: string;
+}
+
+/** The BullMQ queue of every department; adding a delivery whose job exists already is a no-op. */
+export class DeliveryQueues {
+  private readonly queues = new Map<string, Queue<DeliveryJobData>>();
+
+  constructor(
+    private readonly connection: Redis,
+    private readonly prefix: string,
+    departments: Iterable<string>,
+  ) {
+    for (const department of departments) {
+      this.queues.set(
+        department,
+        new Queue<DeliveryJobData>(deliveryQueueName(department), { connection, prefix }),
+      );
+    }
+  }
+
+  get(department: string): Queue<DeliveryJobData> {
+    const queue = this.queues.get(department);
+    if (!queue) throw new Error(`No delivery queue for department ${department}`);
+    return queue;
+  }
+
+  all(): Queue<DeliveryJobData>[] {
+    return [...this.queues.values()];
+  }
+
+  /** jobId = delivery id: BullMQ ignores an add whose id it holds, so re-enqueueing never duplicates. */
+  async enqueue(deliveries: readonly QueuedDelivery[]): Promise<void> {
+    const byDepartment = new Map<string, QueuedDelivery[]>();
+    for (const d of deliveries)
+      byDepartment.set(d.department, [...(byDepartment.get(d.department) ?? []), d]);
+    await Promise.all(
+      [...byDepartment].map(([department, list]) =>
+        this.get(department).addBulk(
+          list.map((d) => ({
+            name: JobName.Deliver,
+            data: { deliveryId: d.id },
+            opts: {
+              jobId: d.id,
+              removeOnComplete: { age: 3_600, count: 10_000 },
+              removeOnFail: { age: 7 * 86_400 },
+            },
+          })),
+        ),
+      ),
+    );
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.all().map((q) => q.close()));
+  }
+}
