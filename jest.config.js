@@ -18,6 +18,8 @@ module.exports = {
   maxWorkers: 2,
   projects: [
     { ...common, displayName: 'unit', rootDir: '.', testMatch: ['<rootDir>/test/unit/**/*.spec.ts'] },
+    // Adapters against real department simulators (local servers, directories, SFTP): no Redis or MariaDB.
+    { ...common, displayName: 'integration', rootDir: '.', testMatch: ['<rootDir>/test/integration/**/*.spec.ts'] },
     {
       ...common,
       displayName: 'e2e',
