@@ -11,6 +11,7 @@ const common = {
   },
   transformIgnorePatterns: ['node_modules/(?!content-disposition/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
+  setupFiles: ['reflect-metadata'],
 };
 
 module.exports = {

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microservices';
 import type { Redis } from 'ioredis';
 import { PersonalDataCipher } from './common/crypto/personal-data-cipher';
@@ -10,6 +11,13 @@ import { CasesRpcController } from './gateway/cases/cases.rpc-controller';
 import { CaseEventsPublisher } from './gateway/events/case-events.publisher';
 import { HealthController } from './gateway/health/health.controller';
 import { CaseIntakeService } from './gateway/intake/case-intake.service';
+import { DeliveriesController } from './gateway/admin/deliveries.controller';
+import { DepartmentsController } from './gateway/admin/departments.controller';
+import { BUILT_IN_ADAPTERS } from './adapters/built-in-adapters';
+import { deliveryProviders } from './delivery/delivery.providers';
+import { MetricsController } from './observability/metrics.controller';
+import { createMetricsRegistry, METRICS_REGISTRY } from './observability/metrics-registry';
+import { DataSource } from 'typeorm';
 import { CaseValidator } from './gateway/intake/case-validator';
 import { CaseReadStore } from './persistence/case-read-store';
 import { CaseStore } from './persistence/case-store';
@@ -98,11 +106,24 @@ export class AppModule {
           events: CaseEventsPublisher,
         ) => new CaseIntakeService(validator, router, runtime.cipher, store, outbox, queues, query, events),
       },
+      {
+        provide: METRICS_REGISTRY,
+        inject: [DeliveryQueues, DataSource],
+        useFactory: (queues: DeliveryQueues, db: DataSource) => createMetricsRegistry(queues, db),
+      },
+      ...deliveryProviders,
+      ...BUILT_IN_ADAPTERS,
+      ...(runtime.extraProviders ?? []),
       ResourceLifecycle,
     ];
     return {
       module: AppModule,
-      controllers: [HealthController, ...(serves ? [CasesController, CasesRpcController] : [])],
+      imports: [DiscoveryModule],
+      controllers: [
+        HealthController,
+        MetricsController,
+        ...(serves ? [CasesController, CasesRpcController, DeliveriesController, DepartmentsController] : []),
+      ],
       providers,
     };
   }

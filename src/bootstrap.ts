@@ -6,6 +6,9 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ProblemFilter } from './common/problem/problem.filter';
 import { AppModule } from './app.module';
 import { ApiKeyGuard } from './gateway/auth/api-key.guard';
+import { ApiKeyRegistry } from './gateway/auth/api-key-registry';
+import { mountBullBoard } from './observability/bull-board';
+import { DeliveryQueues } from './queue/delivery-queues';
 import type { GatewayRuntime } from './runtime/gateway-runtime';
 import { redisTransportOptions } from './runtime/redis-transport';
 
@@ -36,6 +39,8 @@ export async function createGatewayApp(
   app.useGlobalFilters(new ProblemFilter());
   app.useGlobalGuards(app.get(ApiKeyGuard));
   app.enableShutdownHooks();
+  if (runtime.env.role !== 'worker')
+    await mountBullBoard(app, app.get(DeliveryQueues), app.get(ApiKeyRegistry));
 
   const document = SwaggerModule.createDocument(
     app,

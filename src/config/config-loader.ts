@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import Ajv from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import { plainToInstance, type ClassConstructor } from 'class-transformer';

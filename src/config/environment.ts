@@ -17,6 +17,10 @@ export interface GatewayEnvironment {
   /** API keys given in the environment, in addition to config/api-keys.yaml (JSON array). */
   apiKeysJson?: string;
   microservice: boolean;
+  /** How often the reconciler compares open deliveries in MySQL with the jobs in Redis. */
+  reconcileIntervalMs: number;
+  /** Deliveries younger than this are left to the normal flow. */
+  reconcileGraceMs: number;
 }
 
 export class EnvironmentError extends Error {}
@@ -36,6 +40,8 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): GatewayEn
     64 * 1024 * 1024,
     problems,
   );
+  const reconcileIntervalMs = integer(env, 'TONGBAN_RECONCILE_INTERVAL_MS', 15_000, 100, 3_600_000, problems);
+  const reconcileGraceMs = integer(env, 'TONGBAN_RECONCILE_GRACE_MS', 30_000, 0, 3_600_000, problems);
   if (problems.length > 0) throw new EnvironmentError(`Invalid environment:\n  - ${problems.join('\n  - ')}`);
   return {
     role,
@@ -50,6 +56,8 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): GatewayEn
     logLevel: env.TONGBAN_LOG_LEVEL ?? 'info',
     apiKeysJson: env.TONGBAN_API_KEYS || undefined,
     microservice: (env.TONGBAN_MICROSERVICE ?? 'on') !== 'off',
+    reconcileIntervalMs,
+    reconcileGraceMs,
   };
 }
 

@@ -1,9 +1,15 @@
 import type { CanonicalCase } from '../gateway/intake/canonical-case';
 
+/** Why a field failed; lets callers tell data problems apart without parsing reasons. */
+export type MappingErrorCode =
+  'REQUIRED' | 'CODE_TABLE_MISS' | 'MAX_LENGTH' | 'PAD_WIDTH' | 'TYPE' | 'EXPRESSION' | 'INPUT';
+
 export interface MappingError {
   /** The target field (or canonical source field) the error is about, e.g. `body.zjlx`. */
   field: string;
   reason: string;
+  /** Set by the mapping engine; every mapping error is permanent (retrying gives the same result). */
+  code?: MappingErrorCode;
 }
 
 export type MappingResult<T = unknown> = { ok: true; message: T } | { ok: false; errors: MappingError[] };
@@ -23,6 +29,10 @@ export interface CompiledMapping {
   map(document: CanonicalCase, context: MappingContext): Promise<MappingResult>;
 }
 
+/** Canonical statuses a reverse mapping may produce. */
+export const REVERSE_STATUSES = ['ACCEPTED', 'PROCESSING', 'APPROVED', 'REJECTED', 'RESEND'] as const;
+export type ReverseStatus = (typeof REVERSE_STATUSES)[number];
+
 /** The canonical reading of a department receipt, status or result record. */
 export interface ReverseMapped {
   deliveryId?: string;
@@ -33,8 +43,14 @@ export interface ReverseMapped {
   resend?: boolean;
 }
 
+/** What the caller knows about the exchange a receipt or status belongs to (`$ctx` in reverse mappings). */
+export interface ReverseMappingContext {
+  deliveryId?: string;
+  department?: string;
+}
+
 /** A compiled reverse mapping: department receipt / status / result → canonical status. */
 export interface CompiledReverseMapping {
   readonly id: string;
-  map(raw: unknown): Promise<MappingResult<ReverseMapped>>;
+  map(raw: unknown, context?: ReverseMappingContext): Promise<MappingResult<ReverseMapped>>;
 }

@@ -5,6 +5,7 @@ import { DeliveryEntity } from './entities/delivery.entity';
 import { IdempotencyRecordEntity } from './entities/idempotency-record.entity';
 import { OutboxEntryEntity } from './entities/outbox-entry.entity';
 import { InitialSchema1763769600000 } from './migrations/1763769600000-initial-schema';
+import { DeliveryEngine1763856000000 } from './migrations/1763856000000-delivery-engine';
 
 export const ENTITIES = [
   CaseEntity,
@@ -13,7 +14,7 @@ export const ENTITIES = [
   IdempotencyRecordEntity,
   OutboxEntryEntity,
 ];
-export const MIGRATIONS = [InitialSchema1763769600000];
+export const MIGRATIONS = [InitialSchema1763769600000, DeliveryEngine1763856000000];
 
 /** The schema comes from migrations only; `synchronize` is never on. Times are stored in UTC. */
 export function createDataSource(url: string, poolSize = 20): DataSource {

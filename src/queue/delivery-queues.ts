@@ -30,12 +30,16 @@ export class DeliveryQueues {
     return queue;
   }
 
+  has(department: string): boolean {
+    return this.queues.has(department);
+  }
+
   all(): Queue<DeliveryJobData>[] {
     return [...this.queues.values()];
   }
 
   /** jobId = delivery id: BullMQ ignores an add whose id it holds, so re-enqueueing never duplicates. */
-  async enqueue(deliveries: readonly QueuedDelivery[]): Promise<void> {
+  async enqueue(deliveries: readonly QueuedDelivery[], delayMs = 0): Promise<void> {
     const byDepartment = new Map<string, QueuedDelivery[]>();
     for (const d of deliveries)
       byDepartment.set(d.department, [...(byDepartment.get(d.department) ?? []), d]);
@@ -47,6 +51,11 @@ export class DeliveryQueues {
             data: { deliveryId: d.id },
             opts: {
               jobId: d.id,
+              delay: delayMs > 0 ? delayMs : undefined,
+              // Department outcomes are retried by the engine; these attempts only cover infrastructure
+              // errors (MySQL unreachable), with the workers' capped backoff.
+              attempts: 1_000,
+              backoff: { type: 'custom' },
               removeOnComplete: { age: 3_600, count: 10_000 },
               removeOnFail: { age: 7 * 86_400 },
             },

@@ -1,3 +1,4 @@
+import type { Provider } from '@nestjs/common';
 import type { PersonalDataCipher } from '../common/crypto/personal-data-cipher';
 import type { GatewayEnvironment } from '../config/environment';
 import type { TongbanConfig } from '../config/tongban-config';
@@ -11,4 +12,6 @@ export interface GatewayRuntime {
   redisUrl: string;
   cipher: PersonalDataCipher;
   regions: RegionTable;
+  /** More providers, e.g. custom adapter factories (`@Adapter('my-type')`) of a deployment. */
+  extraProviders?: Provider[];
 }

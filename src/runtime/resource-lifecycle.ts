@@ -8,12 +8,19 @@ import {
 import type { ClientProxy } from '@nestjs/microservices';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
+import { AdapterRegistry } from '../adapters/adapter-registry';
+import { BreakerProbe } from '../delivery/breaker-probe';
+import { DeliveryReconciler } from '../delivery/delivery-reconciler';
 import { DeliveryQueues } from '../queue/delivery-queues';
+import { DeliveryWorkers } from '../queue/delivery-workers';
 import { OutboxRelay } from '../queue/outbox-relay';
 import type { GatewayRuntime } from './gateway-runtime';
 import { EVENTS_CLIENT, REDIS, RUNTIME } from './tokens';
 
-/** Starts the background loops after boot and closes every connection, in order, on shutdown. */
+/**
+ * Starts the background loops the process role runs, and on shutdown stops them in order: workers
+ * first (in-flight attempts finish), then loops, adapters, queues and connections.
+ */
 @Injectable()
 export class ResourceLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ResourceLifecycle.name);
@@ -21,6 +28,10 @@ export class ResourceLifecycle implements OnApplicationBootstrap, OnApplicationS
   constructor(
     @Inject(RUNTIME) private readonly runtime: GatewayRuntime,
     private readonly relay: OutboxRelay,
+    private readonly reconciler: DeliveryReconciler,
+    private readonly workers: DeliveryWorkers,
+    private readonly probe: BreakerProbe,
+    private readonly adapters: AdapterRegistry,
     private readonly queues: DeliveryQueues,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(EVENTS_CLIENT) private readonly events: ClientProxy | undefined,
@@ -28,12 +39,20 @@ export class ResourceLifecycle implements OnApplicationBootstrap, OnApplicationS
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.runtime.env.role !== 'worker') this.relay.start();
+    const { role } = this.runtime.env;
+    if (role !== 'worker') this.relay.start();
+    if (role !== 'api') {
+      this.workers.start();
+      this.probe.start();
+    }
+    this.reconciler.start();
   }
 
   async onApplicationShutdown(signal?: string): Promise<void> {
     this.logger.log(`shutting down${signal ? ` on ${signal}` : ''}`);
-    await this.relay.stop();
+    await this.workers.stop();
+    await Promise.all([this.probe.stop(), this.reconciler.stop(), this.relay.stop()]);
+    await this.adapters.closeAll();
     await this.queues.close();
     await this.events?.close();
     await this.redis.quit().catch(() => undefined);

@@ -45,12 +45,14 @@ export interface TestGatewayOptions {
   /** Use this database instead of a fresh one (e.g. a second process on the same data). */
   databaseName?: string;
   queuePrefix?: string;
+  /** A Redis of the test's own, for tests that flush or kill it. */
+  redisUrl?: string;
 }
 
 /** A real gateway on a fresh database of the test MariaDB and its own queue prefix in the test Redis. */
 export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
   const serverUrl = requiredEnv('TONGBAN_TEST_DATABASE_URL');
-  const redisUrl = requiredEnv('TONGBAN_TEST_REDIS_URL');
+  const redisUrl = options.redisUrl ?? requiredEnv('TONGBAN_TEST_REDIS_URL');
   const databaseName = options.databaseName ?? `tb_${randomBytes(6).toString('hex')}`;
   await createDatabase(serverUrl, databaseName);
   const databaseUrl = withDatabase(serverUrl, databaseName);

@@ -26,11 +26,45 @@ export class RetryPolicyConfig {
   @IsInt() @Min(1) maxDelayMs: number = 15 * 60_000;
 }
 
+export class CircuitBreakerConfig {
+  /** Consecutive transient failures that open the circuit (the queue pauses, no attempts are burned). */
+  @IsInt() @Min(1) failureThreshold: number = 5;
+  /** Wait before the first probe; doubles on each failed probe up to maxCooldownMs. */
+  @IsInt() @Min(100) cooldownMs: number = 30_000;
+  @IsInt() @Min(100) maxCooldownMs: number = 5 * 60_000;
+}
+
+export class MaintenanceWindowConfig {
+  /** Cron expression (5 fields) of the window's start, in the department's time zone. */
+  @IsString() cron!: string;
+  @IsInt() @Min(1) durationMinutes!: number;
+}
+
+export class WorkingHoursConfig {
+  /** HH:mm, in the department's time zone. */
+  @IsString() @Matches(/^([01]\d|2[0-3]):[0-5]\d$/) start: string = '09:00';
+  @IsString() @Matches(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/) end: string = '17:00';
+  /** Holiday calendar (config/calendars/<name>.yaml) that knows public holidays and adjusted working days (调休). */
+  @IsString() holidays: string = 'cn-mainland';
+}
+
+export class CalendarConfig {
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => MaintenanceWindowConfig)
+  maintenanceWindows?: MaintenanceWindowConfig[];
+  /** When set, deliveries are only sent in working hours on working days. */
+  @IsOptional() @ValidateNested() @Type(() => WorkingHoursConfig) workingHours?: WorkingHoursConfig;
+}
+
 export class DeliverySettingsConfig {
   @IsInt() @Min(1) @Max(256) concurrency: number = 4;
   @IsOptional() @ValidateNested() @Type(() => RateLimitConfig) rateLimit?: RateLimitConfig;
   @IsInt() @Min(100) timeoutMs: number = 30_000;
   @ValidateNested() @Type(() => RetryPolicyConfig) retry: RetryPolicyConfig = new RetryPolicyConfig();
+  @ValidateNested() @Type(() => CircuitBreakerConfig) circuitBreaker: CircuitBreakerConfig =
+    new CircuitBreakerConfig();
 }
 
 export class AdapterSelectionConfig {
@@ -56,4 +90,5 @@ export class DepartmentConfig {
   @ValidateNested() @Type(() => DeliverySettingsConfig) delivery: DeliverySettingsConfig =
     new DeliverySettingsConfig();
   @IsOptional() @ValidateNested() @Type(() => NetworkConfig) network?: NetworkConfig;
+  @IsOptional() @ValidateNested() @Type(() => CalendarConfig) calendar?: CalendarConfig;
 }

@@ -1,0 +1,3 @@
+export * from './egress-rules';
+export * from './egress-guard';
+export * from './http-agents';

@@ -1,0 +1,74 @@
+import { resolve } from 'node:path';
+import { ConfigError } from '../config/config-error';
+import { IntakeProfileRegistry } from '../mappings/intake/intake-profile';
+import { MappingRegistry } from '../mappings/mapping-registry';
+import { intakeVectors, mappingVectors, runVectors, type VectorCase } from '../mappings/vector-runner';
+import { RegionTable } from '../regions/region-table';
+
+const USAGE = 'usage: tongban mappings test [mapping-or-profile-id] [--config <dir>]';
+
+/**
+ * `tongban mappings test [id]`: runs the examples of every mapping and intake profile (or one) and
+ * prints a line per vector. Exit code 0 = all passed, 1 = a vector failed, 2 = bad config or usage.
+ */
+export async function runMappingsTestCli(argv: readonly string[]): Promise<number> {
+  const out = (line: string): void => void process.stdout.write(`${line}\n`);
+  const args = [...argv];
+  // Tolerate being handed the command words too (`mappings test …`).
+  if (args[0] === 'mappings') args.shift();
+  if (args[0] === 'test') args.shift();
+  let configDir = process.env.TONGBAN_CONFIG_DIR ?? 'config';
+  const ids: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--config' && args[i + 1] !== undefined) configDir = args[++i];
+    else if (args[i] === '--help' || args[i] === '-h' || args[i].startsWith('-')) {
+      out(USAGE);
+      return args[i].startsWith('-h') || args[i] === '--help' ? 0 : 2;
+    } else ids.push(args[i]);
+  }
+  if (ids.length > 1) {
+    out(USAGE);
+    return 2;
+  }
+
+  let cases: VectorCase[];
+  try {
+    const regions = RegionTable.load();
+    const mappings = MappingRegistry.load(resolve(configDir), regions);
+    const intake = IntakeProfileRegistry.load(resolve(configDir), regions);
+    const [id] = ids;
+    if (id !== undefined && !mappings.has(id) && !intake.has(id)) {
+      out(`no mapping or intake profile with id ${id} in ${configDir}`);
+      return 2;
+    }
+    cases = [
+      ...(id === undefined || mappings.has(id) ? mappingVectors(mappings, id) : []),
+      ...(id === undefined || intake.has(id) ? intakeVectors(intake, id) : []),
+    ];
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      out(error.message);
+      return 2;
+    }
+    throw error;
+  }
+
+  const results = await runVectors(cases);
+  for (const r of results) {
+    out(`${r.passed ? 'PASS' : 'FAIL'}  ${r.mappingId} › ${r.name}`);
+    for (const problem of r.problems) out(`        ${problem}`);
+  }
+  const failed = results.filter((r) => !r.passed).length;
+  out(`\n${results.length} vectors: ${results.length - failed} passed, ${failed} failed`);
+  return failed > 0 ? 1 : 0;
+}
+
+if (require.main === module) {
+  runMappingsTestCli(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+      process.exit(2);
+    },
+  );
+}

@@ -1,0 +1,110 @@
+import { Logger } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { DeliveryStatus } from '../lifecycle/delivery-status';
+import type { DeliveryQueues } from '../queue/delivery-queues';
+
+const OPEN = [DeliveryStatus.Pending, DeliveryStatus.RetryWait, DeliveryStatus.Sending];
+
+export interface ReconcilerOptions {
+  intervalMs: number;
+  /** A delivery younger than this is left to the normal flow (intake enqueue, outbox relay). */
+  graceMs: number;
+  lockKey: string;
+  batch?: number;
+}
+
+/**
+ * MySQL decides what is undelivered; this makes Redis agree. Every committed delivery that is still
+ * open but has no live job (Redis flushed or restarted without its data, a job failed by stalling,
+ * a crash between commit and enqueue) is put back on its queue. Job id = delivery id keeps it single.
+ */
+export class DeliveryReconciler {
+  private readonly logger = new Logger(DeliveryReconciler.name);
+  private readonly owner = randomUUID();
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<number>;
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly queues: DeliveryQueues,
+    private readonly redis: Redis,
+    private readonly options: ReconcilerOptions,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => {
+      this.running ??= this.runOnce()
+        .catch((error: Error) => {
+          this.logger.warn(`reconciliation pass failed, will retry: ${error.message}`);
+          return 0;
+        })
+        .finally(() => (this.running = undefined));
+    }, this.options.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** One pass over every open delivery; returns how many were put back. */
+  async runOnce(now = Date.now()): Promise<number> {
+    if (!(await this.acquireLock())) return 0;
+    const cutoff = new Date(now - this.options.graceMs);
+    let afterId = '';
+    let restored = 0;
+    for (;;) {
+      const rows = await this.db.query<
+        Array<{ id: string; department: string; next_attempt_at: Date | null }>
+      >(
+        `SELECT id, department, next_attempt_at FROM deliveries
+          WHERE status IN (?, ?, ?) AND updated_at < ? AND id > ? ORDER BY id LIMIT ?`,
+        [...OPEN, cutoff, afterId, this.options.batch ?? 500],
+      );
+      if (rows.length === 0) break;
+      afterId = rows[rows.length - 1].id;
+      restored += await this.restore(rows, now);
+    }
+    if (restored > 0) this.logger.warn(`put ${restored} undelivered deliveries back on their queues`);
+    return restored;
+  }
+
+  private async restore(
+    rows: Array<{ id: string; department: string; next_attempt_at: Date | null }>,
+    now: number,
+  ): Promise<number> {
+    const known = rows.filter((r) => this.queues.has(r.department));
+    const pipeline = this.redis.pipeline();
+    for (const row of known) {
+      const queue = this.queues.get(row.department);
+      pipeline.exists(queue.toKey(row.id));
+      pipeline.zscore(queue.toKey('failed'), row.id);
+      pipeline.zscore(queue.toKey('completed'), row.id);
+    }
+    const replies = (await pipeline.exec()) ?? [];
+    let restored = 0;
+    for (let i = 0; i < known.length; i++) {
+      const [exists, failed, completed] = [replies[i * 3][1], replies[i * 3 + 1][1], replies[i * 3 + 2][1]];
+      const row = known[i];
+      const queue = this.queues.get(row.department);
+      if (Number(exists) === 1 && failed === null && completed === null) continue;
+      // A failed or completed job whose delivery is still open in MySQL is stale: replace it.
+      if (Number(exists) === 1) await queue.remove(row.id).catch(() => undefined);
+      const delay = row.next_attempt_at ? Math.max(0, row.next_attempt_at.getTime() - now) : 0;
+      await this.queues.enqueue([{ id: row.id, department: row.department }], delay);
+      restored++;
+    }
+    return restored;
+  }
+
+  private async acquireLock(): Promise<boolean> {
+    const ttl = this.options.intervalMs * 3;
+    if ((await this.redis.set(this.options.lockKey, this.owner, 'PX', ttl, 'NX')) === 'OK') return true;
+    if ((await this.redis.get(this.options.lockKey)) !== this.owner) return false;
+    await this.redis.pexpire(this.options.lockKey, ttl);
+    return true;
+  }
+}

@@ -1,0 +1,32 @@
+import type { DataSource, QueryRunner } from 'typeorm';
+
+/** Runs `work` in one transaction on one connection; rolls back on any error. */
+export async function inTransaction<T>(
+  db: DataSource,
+  work: (runner: QueryRunner) => Promise<T>,
+): Promise<T> {
+  const runner = db.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.startTransaction();
+    const result = await work(runner);
+    await runner.commitTransaction();
+    return result;
+  } catch (error) {
+    if (runner.isTransactionActive) await runner.rollbackTransaction();
+    throw error;
+  } finally {
+    await runner.release();
+  }
+}
+
+/** mysql2's answer to INSERT/UPDATE/DELETE. */
+export interface WriteResult {
+  affectedRows: number;
+  insertId: number;
+}
+
+/** QueryRunner.query is untyped; this names the row shape a SELECT returns. */
+export async function rows<T>(runner: QueryRunner, sql: string, params: unknown[] = []): Promise<T> {
+  return (await runner.query(sql, params)) as T;
+}

@@ -1,0 +1,3 @@
+export * from './rest-simulator';
+export * from './civil.simulator';
+export * from './health.simulator';

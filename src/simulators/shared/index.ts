@@ -1,0 +1,2 @@
+export * from './fault-mode';
+export * from './http-io';

@@ -1,0 +1,344 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { CanonicalCase } from '../../src/gateway/intake/canonical-case';
+import { MappingRegistry } from '../../src/mappings/mapping-registry';
+import type { MappingContext } from '../../src/mappings/mapping-types';
+import { RegionTable } from '../../src/regions/region-table';
+
+const regions = RegionTable.load();
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+const TABLES: Record<string, string> = {
+  'codetables/t-relation@1.yaml': 'name: t-relation\nversion: 1\nentries:\n  SPOUSE: 配偶\n  CHILD: 子女\n',
+  'codetables/t-relation@2.yaml': 'name: t-relation\nversion: "2"\nentries:\n  SPOUSE: "10"\n  CHILD: "20"\n',
+  'codetables/t-kind@1.yaml': 'name: t-kind\nversion: 1\nentries:\n  ID_CARD_COPY: A01\n  PHOTO: A02\n',
+  'codetables/t-channel@1.yaml': 'name: t-channel\nversion: 1\nentries:\n  WINDOW: "1"\n',
+};
+
+/** Compiles one forward mapping from YAML (fields etc. after the header). */
+function mapping(body: string, output = 'json', tables = '[t-relation@1, t-kind@1, t-channel@1]') {
+  const dir = mkdtempSync(join(tmpdir(), 'tongban-engine-'));
+  dirs.push(dir);
+  const files = {
+    ...TABLES,
+    'mappings/m.yaml': `id: m\ndirection: forward\noutput: ${output}\ncodeTables: ${tables}\n${body}`,
+  };
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  return MappingRegistry.load(dir, regions).forward('m');
+}
+
+const context: MappingContext = {
+  deliveryId: '0190f5e2-7c1a-7000-8000-00000000a001',
+  caseId: '0190f5e2-7c1a-7000-8000-0000000000c1',
+  department: 'TEST',
+  now: new Date('2026-11-20T01:31:00.250Z'),
+};
+
+function sample(form: Record<string, unknown> = {}, applicant: Record<string, unknown> = {}): CanonicalCase {
+  return {
+    schemaVersion: 1,
+    externalId: 'JJ-2026-000123',
+    source: 'test',
+    serviceCode: 'CIVIL-DIBAO',
+    region: { code: '510104017003' },
+    applicant: { name: '张三', idType: 'RESIDENT_ID', idNumber: '510104198503122315', ...applicant },
+    acceptedAt: '2026-11-20T09:30:00+08:00',
+    acceptedBy: { operatorId: 'op-1', stationId: 'st-1', channel: 'WINDOW' },
+    form,
+  } as CanonicalCase;
+}
+
+describe('mapping engine', () => {
+  it('binds $ctx and $case, and keeps the field order', async () => {
+    const m = mapping(
+      'fields:\n  z: $ctx.deliveryId\n  a: $ctx.now\n  m: $case.externalId\n  d: $ctx.department\n',
+    );
+    const result = await m.map(sample(), context);
+    expect(result).toEqual({
+      ok: true,
+      message: { z: context.deliveryId, a: '2026-11-20T01:31:00.250Z', m: 'JJ-2026-000123', d: 'TEST' },
+    });
+    expect(Object.keys((result as { message: object }).message)).toEqual(['z', 'a', 'm', 'd']);
+  });
+
+  it('reports a code table miss as an error, never passing the value through', async () => {
+    const m = mapping('fields:\n  channel: { expr: acceptedBy.channel, codeTable: t-channel }\n');
+    const result = await m.map(
+      { ...sample(), acceptedBy: { operatorId: 'o', stationId: 's', channel: 'TV' } },
+      context,
+    );
+    expect(result).toEqual({
+      ok: false,
+      errors: [
+        {
+          field: 'channel',
+          reason: 'code table t-channel@1 has no entry for canonical value "TV"',
+          code: 'CODE_TABLE_MISS',
+        },
+      ],
+    });
+  });
+
+  it('reports the same miss from $code inside an expression', async () => {
+    const m = mapping("fields:\n  c: \"'CH-' & $code('t-channel', acceptedBy.channel)\"\n");
+    expect(await m.map(sample(), context)).toEqual({ ok: true, message: { c: 'CH-1' } });
+    const result = await m.map(
+      { ...sample(), acceptedBy: { operatorId: 'o', stationId: 's', channel: 'TV' } },
+      context,
+    );
+    expect(result).toMatchObject({
+      ok: false,
+      errors: [{ field: 'c', reason: expect.stringContaining('no entry for canonical value "TV"') }],
+    });
+  });
+
+  it('counts maxLength in characters (code points) and never truncates', async () => {
+    const m = mapping('fields:\n  name: { expr: applicant.name, maxLength: 3 }\n');
+    expect(await m.map(sample({}, { name: '𠮷野家' }), context)).toEqual({
+      ok: true,
+      message: { name: '𠮷野家' },
+    });
+    expect(await m.map(sample({}, { name: '𠮷野家家' }), context)).toEqual({
+      ok: false,
+      errors: [{ field: 'name', reason: 'is 4 characters long, more than maxLength 3', code: 'MAX_LENGTH' }],
+    });
+  });
+
+  it('treats undefined, null, blank and [] as missing: required error, default, or omitted', async () => {
+    const m = mapping(
+      [
+        'fields:',
+        '  a: form.a',
+        '  b: { expr: form.b, required: false }',
+        "  c: { expr: form.c, default: '00' }",
+        '  d: form.d',
+        '  e: form.e',
+      ].join('\n'),
+    );
+    const result = await m.map(sample({ a: '   ', b: null, d: [] }), context);
+    expect(result).toEqual({
+      ok: false,
+      errors: [
+        { field: 'a', reason: 'is required, but form.a gave no value', code: 'REQUIRED' },
+        { field: 'd', reason: 'is required, but form.d gave no value', code: 'REQUIRED' },
+        { field: 'e', reason: 'is required, but form.e gave no value', code: 'REQUIRED' },
+      ],
+    });
+    expect(await m.map(sample({ a: 'x', d: 1, e: false }), context)).toEqual({
+      ok: true,
+      message: { a: 'x', c: '00', d: 1, e: false },
+    });
+  });
+
+  it('pads fixed-width values and refuses values wider than the pad', async () => {
+    const m = mapping(
+      "fields:\n  seq: { expr: form.seq, pad: { width: 6, char: '0', side: left } }\n  name: { expr: applicant.name, pad: { width: 4 } }\n",
+    );
+    expect(await m.map(sample({ seq: 42 }), context)).toEqual({
+      ok: true,
+      message: { seq: '000042', name: '张三  ' },
+    });
+    expect(await m.map(sample({ seq: 1234567 }), context)).toMatchObject({
+      ok: false,
+      errors: [
+        { field: 'seq', reason: 'is 7 characters long, wider than the pad width 6', code: 'PAD_WIDTH' },
+      ],
+    });
+  });
+
+  describe('repeating groups', () => {
+    const groups = [
+      'fields:',
+      '  members:',
+      '    each: form.members',
+      '    fields:',
+      '      relation: { expr: relation, codeTable: t-relation }',
+      '      name: name',
+      '      household: $case.externalId',
+      '      docs:',
+      '        each: attachments',
+      '        fields:',
+      '          kind: { expr: type, codeTable: t-kind }',
+    ].join('\n');
+
+    it('maps each element with its own code tables, nested groups included', async () => {
+      const m = mapping(groups);
+      const form = {
+        members: [
+          { relation: 'SPOUSE', name: '陈伟', attachments: [{ type: 'ID_CARD_COPY' }, { type: 'PHOTO' }] },
+          { relation: 'CHILD', name: '陈小明' },
+        ],
+      };
+      expect(await m.map(sample(form), context)).toEqual({
+        ok: true,
+        message: {
+          members: [
+            {
+              relation: '配偶',
+              name: '陈伟',
+              household: 'JJ-2026-000123',
+              docs: [{ kind: 'A01' }, { kind: 'A02' }],
+            },
+            { relation: '子女', name: '陈小明', household: 'JJ-2026-000123', docs: [] },
+          ],
+        },
+      });
+    });
+
+    it('gives [] for no elements and treats a single object as one element', async () => {
+      const m = mapping(groups);
+      expect(await m.map(sample({}), context)).toEqual({ ok: true, message: { members: [] } });
+      expect(await m.map(sample({ members: { relation: 'CHILD', name: '甲' } }), context)).toEqual({
+        ok: true,
+        message: { members: [{ relation: '子女', name: '甲', household: 'JJ-2026-000123', docs: [] }] },
+      });
+    });
+
+    it('names the element in errors and reports every element', async () => {
+      const m = mapping(groups);
+      const form = {
+        members: [
+          { relation: 'COUSIN', name: '甲' },
+          { relation: 'CHILD' },
+          { relation: 'X', name: '丙', attachments: [{ type: 'Z' }] },
+        ],
+      };
+      expect(await m.map(sample(form), context)).toEqual({
+        ok: false,
+        errors: [
+          {
+            field: 'members[0].relation',
+            reason: expect.stringContaining('"COUSIN"'),
+            code: 'CODE_TABLE_MISS',
+          },
+          { field: 'members[1].name', reason: 'is required, but name gave no value', code: 'REQUIRED' },
+          { field: 'members[2].relation', reason: expect.stringContaining('"X"'), code: 'CODE_TABLE_MISS' },
+          {
+            field: 'members[2].docs[0].kind',
+            reason: expect.stringContaining('"Z"'),
+            code: 'CODE_TABLE_MISS',
+          },
+        ],
+      });
+    });
+
+    it('can require at least one element and filter with JSONata', async () => {
+      const m = mapping(
+        "fields:\n  spouses:\n    each: form.members[relation = 'SPOUSE']\n    required: true\n    fields:\n      name: name\n",
+      );
+      expect(await m.map(sample({ members: [{ relation: 'CHILD', name: '乙' }] }), context)).toEqual({
+        ok: false,
+        errors: [
+          {
+            field: 'spouses',
+            reason: "needs at least one element, but form.members[relation = 'SPOUSE'] gave none",
+            code: 'REQUIRED',
+          },
+        ],
+      });
+      const two = {
+        members: [
+          { relation: 'SPOUSE', name: '甲' },
+          { relation: 'SPOUSE', name: '乙' },
+        ],
+      };
+      expect(await m.map(sample(two), context)).toEqual({
+        ok: true,
+        message: { spouses: [{ name: '甲' }, { name: '乙' }] },
+      });
+    });
+
+    it('uses the version of a code table the file names', async () => {
+      const m = mapping(
+        groups.replace(
+          '      docs:\n        each: attachments\n        fields:\n          kind: { expr: type, codeTable: t-kind }',
+          '',
+        ),
+        'json',
+        '[t-relation@2]',
+      );
+      expect(await m.map(sample({ members: [{ relation: 'CHILD', name: '甲' }] }), context)).toEqual({
+        ok: true,
+        message: { members: [{ relation: '20', name: '甲', household: 'JJ-2026-000123' }] },
+      });
+    });
+  });
+
+  it('runs expressions outside the fast subset with JSONata, with the same results and error order', async () => {
+    const m = mapping(
+      [
+        'fields:',
+        '  upper: $uppercase(applicant.idType)',
+        '  names: form.members.name',
+        '  count: $count(form.members)',
+        '  first: { expr: applicant.name, maxLength: 1 }',
+        "  joined: $join(form.members.name, '、')",
+        '  bad: { expr: $number(form.text), required: true }',
+      ].join('\n'),
+    );
+    const result = await m.map(sample({ members: [{ name: '甲' }, { name: '乙' }], text: 'abc' }), context);
+    expect(result).toEqual({
+      ok: false,
+      errors: [
+        { field: 'first', reason: 'is 2 characters long, more than maxLength 1', code: 'MAX_LENGTH' },
+        {
+          field: 'bad',
+          reason: expect.stringContaining('Unable to cast value to a number'),
+          code: 'EXPRESSION',
+        },
+      ],
+    });
+    const ok = await m.map(
+      sample({ members: [{ name: '甲' }, { name: '乙' }], text: '12' }, { name: '张' }),
+      context,
+    );
+    expect(ok).toEqual({
+      ok: true,
+      message: {
+        upper: 'RESIDENT_ID',
+        names: ['甲', '乙'],
+        count: 2,
+        first: '张',
+        joined: '甲、乙',
+        bad: 12,
+      },
+    });
+    expect(JSON.stringify(ok)).not.toContain('sequence');
+  });
+
+  it('record output: every column a string, an absent optional one empty', async () => {
+    const m = mapping(
+      'fields:\n  数量: form.n\n  标志: form.flag\n  电话: { expr: applicant.phone, required: false }\n',
+      'record',
+    );
+    expect(await m.map(sample({ n: 3, flag: true }), context)).toEqual({
+      ok: true,
+      message: { 数量: '3', 标志: 'true', 电话: '' },
+    });
+  });
+
+  it('xml output: the tree serialised under its one root element, text escaped', async () => {
+    const m = mapping(
+      "fields:\n  Root:\n    '@_version': \"'1'\"\n    name: applicant.name\n    note: form.note\n    items:\n      each: form.items\n      fields:\n        v: $\n",
+      'xml',
+    );
+    expect(await m.map(sample({ note: 'A&B <C>', items: ['x', 'y'] }), context)).toEqual({
+      ok: true,
+      message:
+        '<Root version="1"><name>张三</name><note>A&amp;B &lt;C&gt;</note><items><v>x</v></items><items><v>y</v></items></Root>',
+    });
+  });
+
+  it('turns an invalid now into an error instead of throwing', async () => {
+    const m = mapping('fields:\n  a: region.code\n');
+    expect(await m.map(sample(), { ...context, now: new Date('nope') })).toMatchObject({
+      ok: false,
+      errors: [{ field: '$ctx.now' }],
+    });
+  });
+});
