@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { ConfigError } from '../config/config-error';
 import { IntakeProfileRegistry } from '../mappings/intake/intake-profile';
 import { MappingRegistry } from '../mappings/mapping-registry';
@@ -20,17 +21,25 @@ export async function runMappingsTestCli(argv: readonly string[]): Promise<numbe
   let configDir = process.env.TONGBAN_CONFIG_DIR ?? 'config';
   const ids: string[] = [];
   for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--config' && args[i + 1] !== undefined) configDir = args[++i];
-    else if (args[i] === '--help' || args[i] === '-h' || args[i].startsWith('-')) {
+    const arg = args[i];
+    if (arg === '--config' && args[i + 1] !== undefined) configDir = args[++i];
+    else if (arg === '--help' || arg === '-h') {
       out(USAGE);
-      return args[i].startsWith('-h') || args[i] === '--help' ? 0 : 2;
-    } else ids.push(args[i]);
+      return 0;
+    } else if (arg.startsWith('-')) {
+      out(`unknown option ${arg}\n${USAGE}`);
+      return 2;
+    } else ids.push(arg);
   }
   if (ids.length > 1) {
     out(USAGE);
     return 2;
   }
 
+  if (!existsSync(join(configDir, 'mappings')) && !existsSync(join(configDir, 'intake'))) {
+    out(`${resolve(configDir)} has no mappings/ or intake/ folder (set --config or TONGBAN_CONFIG_DIR)`);
+    return 2;
+  }
   let cases: VectorCase[];
   try {
     const regions = RegionTable.load();

@@ -4,7 +4,8 @@ import { MappingFunctionError } from './functions/function-error';
 import type { ProblemList } from './mapping-config-error';
 import { isPlainObject, readYamlFile } from './yaml-file';
 
-export type CodeValue = string | number;
+/** Code table files are read as text (YAML failsafe schema), so `01` stays `01`. */
+export type CodeValue = string;
 /** forward: canonical → department (outgoing); reverse: department → canonical (receipts, intake). */
 export type CodeDirection = 'forward' | 'reverse';
 

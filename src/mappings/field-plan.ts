@@ -49,14 +49,15 @@ export interface PlanEnv {
   scope: AnalysisScope;
   /** record output and reverse mappings: one flat record, no nesting. */
   flat: boolean;
-  /** Checks output names (intake → canonical case, reverse → ReverseMapped); undefined = any. */
-  output?: Shape;
 }
 
 const LEAF_KEYS = new Set(['expr', 'required', 'default', 'maxLength', 'codeTable', 'pad']);
 const GROUP_KEYS = new Set(['each', 'fields', 'required']);
 
-/** The `fields:` tree → plans; every problem is recorded with its field path. */
+/**
+ * The `fields:` tree → plans; every problem is recorded with its field path. `output` checks the
+ * names written (intake → canonical case, reverse → ReverseMapped); undefined allows any name.
+ */
 export function parseFields(
   tree: unknown,
   env: PlanEnv,
@@ -242,5 +243,5 @@ function pad(spec: unknown, env: PlanEnv, path: string): PadSpec | undefined {
     );
     return undefined;
   }
-  return { width: width as number, char: char as string, side: side as 'left' | 'right' };
+  return { width: width as number, char, side };
 }

@@ -11,7 +11,7 @@ import {
   shapeFromJsonSchema,
   type Shape,
 } from './expression/shapes';
-import { parseFields, type FieldPlan } from './field-plan';
+import { parseFields, type FieldPlan, type PlanEnv } from './field-plan';
 import { BUILTIN_NAMES, type BuiltinFunction } from './functions/builtin-functions';
 import type { ProblemList } from './mapping-config-error';
 import { parseExamples, type MappingExample, type MappingKind } from './mapping-examples';
@@ -113,17 +113,9 @@ export function compileDefinition(
     fieldNoun: kind === 'forward' ? 'canonical field' : 'field',
   };
   const target = kind === 'reverse' ? REVERSE_OUTPUT : kind === 'intake' ? canonicalShape() : undefined;
-  const env2 = {
-    file,
-    problems,
-    functions,
-    tables,
-    direction,
-    scope,
-    flat: output === 'record' || kind === 'reverse',
-    output: target,
-  };
-  const fields = parseFields(tree.fields, env2, input, target, 'fields');
+  const flat = output === 'record' || kind === 'reverse';
+  const planEnv: PlanEnv = { file, problems, functions, tables, direction, scope, flat };
+  const fields = parseFields(tree.fields, planEnv, input, target, 'fields');
   if (kind === 'reverse' && isPlainObject(tree.fields) && tree.fields.status === undefined) {
     problems.add(file, 'fields.status', 'a reverse mapping must produce status');
   }

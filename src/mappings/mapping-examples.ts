@@ -1,3 +1,4 @@
+import * as iconv from 'iconv-lite';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ProblemList } from './mapping-config-error';
@@ -16,8 +17,9 @@ export interface MappingExample {
   name: string;
   /** forward: the canonical case; reverse: the department's message; intake: unused. */
   input?: unknown;
-  /** intake: the raw body (text), its content type and the encoding to send it in. */
+  /** intake: the body as text (sent in bodyEncoding, default UTF-8) or as bytes (bodyFile, sent as is). */
   body?: string;
+  bodyBytes?: Buffer;
   contentType?: string;
   bodyEncoding?: string;
   context: Record<string, unknown>;
@@ -71,17 +73,25 @@ export function parseExamples(
     if ((input === undefined) === (inputFile === undefined)) {
       return add('', `needs exactly one of ${inlineKey} and ${fileKey}`);
     }
+    let bodyBytes: Buffer | undefined;
     if (inputFile !== undefined) {
       if (typeof inputFile !== 'string') return add(`.${fileKey}`, 'must be a file path');
       const path = join(dirname(file), inputFile);
-      input =
-        kind === 'intake' ? readText(configDir, path, problems) : readYamlFile(configDir, path, problems);
+      if (kind === 'intake') bodyBytes = readBytes(configDir, path, problems);
+      else input = readYamlFile(configDir, path, problems);
+      if (input === undefined && bodyBytes === undefined) return;
+    } else if (kind === 'intake' && typeof input !== 'string') {
+      return add(`.${INPUT_KEY[kind]}`, 'must be text');
     }
-    if (kind === 'intake' && typeof input !== 'string') return add(`.${INPUT_KEY[kind]}`, 'must be text');
+    const encoding = item.bodyEncoding;
+    if (encoding !== undefined && (typeof encoding !== 'string' || !iconv.encodingExists(encoding))) {
+      add('.bodyEncoding', 'must be an encoding name such as gbk or utf-8');
+    }
     examples.push({
       name,
       input: kind === 'intake' ? undefined : input,
-      body: kind === 'intake' ? (input as string) : undefined,
+      body: kind === 'intake' && typeof input === 'string' ? input : undefined,
+      bodyBytes,
       contentType: typeof item.contentType === 'string' ? item.contentType : undefined,
       bodyEncoding: typeof item.bodyEncoding === 'string' ? item.bodyEncoding : undefined,
       context: isPlainObject(item.context) ? item.context : {},
@@ -112,9 +122,10 @@ function parseExpectedErrors(
   });
 }
 
-function readText(configDir: string, path: string, problems: ProblemList): string | undefined {
+/** Raw bytes, as the source would send them (e.g. a GBK file). */
+function readBytes(configDir: string, path: string, problems: ProblemList): Buffer | undefined {
   try {
-    return readFileSync(join(configDir, path), 'utf8');
+    return readFileSync(join(configDir, path));
   } catch {
     problems.add(path, '', 'file not found');
     return undefined;

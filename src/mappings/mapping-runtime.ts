@@ -57,7 +57,7 @@ export class ForwardMapping implements CompiledMapping {
       root: document,
     });
     if (!result.ok || this.output !== 'xml') return result;
-    return { ok: true, message: xmlBuilder.build(result.message) as string };
+    return { ok: true, message: xmlBuilder.build(result.message) };
   }
 }
 

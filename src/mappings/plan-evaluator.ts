@@ -26,7 +26,8 @@ type Evaluation<T> = Generator<Promise<Settled>, T, Settled>;
 const OMIT: unique symbol = Symbol('omit');
 
 /** Thrown by the synchronous pass when an expression needs JSONata; the generator pass takes over. */
-const NEEDS_ASYNC: unique symbol = Symbol('needs-async');
+class NeedsAsync extends Error {}
+const NEEDS_ASYNC = new NeedsAsync('an expression needs JSONata'); // one instance: no stack per throw
 
 /**
  * Evaluates a field tree. Synchronous when every expression is in the fast subset (the usual case),

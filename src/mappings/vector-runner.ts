@@ -55,7 +55,7 @@ export function intakeVectors(registry: IntakeProfileRegistry, id?: string): Vec
     const definition = registry.definition(profileId);
     return definition.examples.map((example) =>
       vectorCase(definition, example, () => {
-        const body = iconv.encode(example.body ?? '', example.bodyEncoding ?? 'utf-8');
+        const body = example.bodyBytes ?? iconv.encode(example.body ?? '', example.bodyEncoding ?? 'utf-8');
         const contentType =
           example.contentType ?? (definition.format === 'xml' ? 'application/xml' : 'application/json');
         return registry.normalize(profileId, body, contentType);

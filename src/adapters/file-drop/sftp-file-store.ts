@@ -26,13 +26,11 @@ async function writeAll(sftp: SFTPWrapper, path: string, bytes: Buffer): Promise
 
 /** fsync@openssh.com where the server offers it (OpenSSH does); others give no durability promise anyway. */
 async function fsync(sftp: SFTPWrapper, handle: Buffer): Promise<void> {
-  let request: Promise<undefined>;
   try {
-    request = call<undefined>((cb) => sftp.ext_openssh_fsync(handle, (error) => cb(error, undefined)));
-  } catch {
-    return; // thrown synchronously when the extension is missing
+    await call<undefined>((cb) => sftp.ext_openssh_fsync(handle, (error) => cb(error, undefined)));
+  } catch (error) {
+    if (!/does not support/i.test(String(error))) throw error;
   }
-  await request;
 }
 
 /** A department inbox on an SFTP server; every call goes through the shared, reused session. */

@@ -3,6 +3,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsNumber,
   IsObject,
   IsOptional,
   IsString,
@@ -37,7 +38,8 @@ export class CircuitBreakerConfig {
 export class MaintenanceWindowConfig {
   /** Cron expression (5 fields) of the window's start, in the department's time zone. */
   @IsString() cron!: string;
-  @IsInt() @Min(1) durationMinutes!: number;
+  /** Minutes; fractions allowed (0.5 = 30 s). */
+  @IsNumber() @Min(0.01) durationMinutes!: number;
 }
 
 export class WorkingHoursConfig {

@@ -21,6 +21,10 @@ export interface AstNode {
   expr?: AstNode;
   focus?: string;
   index?: string;
+  /** Sort step `^(…)`. */
+  terms?: Array<{ descending: boolean; expression: AstNode }>;
+  /** Grouping `a{k: v}` on a path. */
+  group?: { lhs: AstNode[][] };
 }
 
 export const asAstNode = (node: ExprNode): AstNode => node as unknown as AstNode;

@@ -1,7 +1,7 @@
 import jsonata from 'jsonata';
 import type { BuiltinFunction } from '../functions/builtin-functions';
 import { analyzeExpression, type AnalysisScope } from './expression-analyzer';
-import { compileFast, FALLBACK, type EvalScope, type FastFn } from './fast-expression';
+import { compileFast, type EvalScope, type FastFn } from './fast-expression';
 import type { Shape } from './shapes';
 
 export interface CompiledExpression {
@@ -14,6 +14,9 @@ export interface CompiledExpression {
 
 export type ExpressionCompilation =
   { ok: true; expression: CompiledExpression; shape: Shape } | { ok: false; problems: string[] };
+
+/** A mapping runs inside a delivery worker: a runaway expression must fail the field, not hang the worker. */
+const GUARDRAILS = { timeout: 1_000, stack: 500, sequence: 100_000 };
 
 interface JsonataSyntaxError {
   message: string;
@@ -29,7 +32,7 @@ export function compileExpression(
 ): ExpressionCompilation {
   let parsed: jsonata.Expression;
   try {
-    parsed = jsonata(source);
+    parsed = jsonata(source, GUARDRAILS);
   } catch (error) {
     const e = error as JsonataSyntaxError;
     const where = e.position === undefined ? '' : ` at position ${e.position}`;
@@ -47,4 +50,3 @@ export function compileExpression(
   return { ok: true, expression, shape: analysis.shape };
 }
 
-export { FALLBACK };

@@ -106,6 +106,10 @@ class Walker {
         else this.generic(stage, elementOf(shape));
       }
     });
+    if (n.group) {
+      for (const part of n.group.lhs.flat()) this.node(part, elementOf(shape));
+      return FREE;
+    }
     return shape;
   }
 
@@ -170,6 +174,8 @@ function children(node: Node): Node[] {
     if (isNode(value)) out.push(value);
     else if (Array.isArray(value)) for (const v of value.flat()) if (isNode(v)) out.push(v);
   }
+  // Sort terms ({ descending, expression }) hold their nodes one level down.
+  for (const term of node.terms ?? []) out.push(term.expression);
   return out;
 }
 

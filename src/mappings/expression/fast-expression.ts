@@ -184,16 +184,10 @@ function isComposite(value: unknown): boolean {
 function toBoolean(value: unknown): boolean | typeof FALLBACK {
   if (value === FALLBACK) return FALLBACK;
   if (value === undefined || value === null) return false;
-  switch (typeof value) {
-    case 'string':
-      return value.length > 0;
-    case 'number':
-      return value !== 0;
-    case 'boolean':
-      return value;
-    default:
-      return FALLBACK;
-  }
+  if (typeof value === 'string') return value.length > 0;
+  if (typeof value === 'number') return value !== 0;
+  if (typeof value === 'boolean') return value;
+  return FALLBACK;
 }
 
 /** `&` casts with $string: undefined is '', integers and booleans print plainly. */

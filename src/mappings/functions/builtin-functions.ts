@@ -79,7 +79,7 @@ function regionName(regions: RegionTable, code: unknown, level: unknown): string
 
 function mask(value: unknown, kind: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
-  const text = typeof value === 'string' ? value : String(value);
+  const text = scalarText(value, '$mask');
   switch (kind as (typeof MASK_KINDS)[number]) {
     case 'idNumber':
       return maskIdNumber(text);
@@ -112,7 +112,7 @@ export function padValue(
   if (side !== 'left' && side !== 'right' && side !== undefined && side !== null) {
     throw new MappingFunctionError('$pad: side must be left or right');
   }
-  const text = typeof value === 'string' ? value : String(value);
+  const text = scalarText(value, '$pad');
   const length = codePointLength(text);
   if (length > width) {
     throw new MappingFunctionError(
@@ -122,6 +122,12 @@ export function padValue(
   }
   const padding = fill.repeat(width - length);
   return side === 'left' ? padding + text : text + padding;
+}
+
+function scalarText(value: unknown, fn: string): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  throw new MappingFunctionError(`${fn}: expected a single value, got ${typeof value}`, 'TYPE');
 }
 
 /** Characters as people count them: 𠮷 (outside the BMP) is one, not two UTF-16 units. */

@@ -25,6 +25,7 @@ const LOCAL_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
 const ISO_OUTPUT = "yyyy-MM-dd'T'HH:mm:ssZZ";
 const OFFSET_BUCKET_MS = 15 * 60_000;
 const MAX_CACHED_OFFSETS = 4096;
+const MAX_CACHED_FORMATS = 256;
 /** Layouts legacy systems use for timestamps, tried in order when $parseDate gets no format. */
 const LEGACY_LAYOUTS = [
   'yyyy-MM-dd HH:mm:ss',
@@ -64,14 +65,18 @@ function compileFormat(format: string): FormatPart[] | null {
   if (cached !== undefined) return cached;
   const parts: FormatPart[] = [];
   let fast = true;
+  let consumed = 0;
   for (const match of format.matchAll(/'([^']*)'|([A-Za-z])\2*|[^A-Za-z']+/g)) {
     const text = match[0];
+    consumed += text.length;
     if (match[1] !== undefined) parts.push(match[1]);
     else if (match[2] === undefined) parts.push(text);
     else if (FAST_TOKENS[text]) parts.push(FAST_TOKENS[text]);
     else fast = false;
   }
-  const result = fast ? parts : null;
+  // A stray quote matches nothing above: let luxon decide what it means.
+  const result = fast && consumed === format.length ? parts : null;
+  if (formatCache.size >= MAX_CACHED_FORMATS) formatCache.clear(); // formats could come from data
   formatCache.set(format, result);
   return result;
 }
@@ -81,6 +86,7 @@ export function zoneFor(name: string): Zone {
   if (zone === undefined) {
     zone = IANAZone.isValidZone(name) ? IANAZone.create(name) : FixedOffsetZone.parseSpecifier(name);
     if (zone === null || !zone.isValid) throw new MappingFunctionError(`unknown time zone "${name}"`);
+    if (zoneCache.size >= MAX_CACHED_FORMATS) zoneCache.clear();
     zoneCache.set(name, zone);
   }
   return zone;
@@ -89,7 +95,7 @@ export function zoneFor(name: string): Zone {
 /** Zone offsets change at most every quarter hour, so one lookup per bucket avoids Intl on every call. */
 function offsetAt(zone: Zone, epochMs: number): number {
   let byBucket = offsetCache.get(zone);
-  if (byBucket === undefined) offsetCache.set(zone, (byBucket = new Map()));
+  if (byBucket === undefined) offsetCache.set(zone, (byBucket = new Map<number, number>()));
   const bucket = Math.floor(epochMs / OFFSET_BUCKET_MS);
   let offset = byBucket.get(bucket);
   if (offset === undefined) {
@@ -158,8 +164,10 @@ function daysInMonth(year: number, month: number): number {
 function render(time: LocalTime, format: string, zone: Zone): string {
   const parts = compileFormat(format);
   if (parts === null) {
-    const { offsetMinutes: _offset, ...fields } = time;
-    return DateTime.fromObject(fields, { zone }).toFormat(format);
+    const { year, month, day, hour, minute, second, millisecond } = time;
+    return DateTime.fromObject({ year, month, day, hour, minute, second, millisecond }, { zone }).toFormat(
+      format,
+    );
   }
   let out = '';
   for (const part of parts) out += typeof part === 'string' ? part : part(time);
