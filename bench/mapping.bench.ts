@@ -84,7 +84,7 @@ async function main(): Promise<void> {
   for (const id of intake.ids()) {
     const definition = intake.definition(id);
     const example = definition.examples[0];
-    const body = iconv.encode(example.body ?? '', example.bodyEncoding ?? 'utf-8');
+    const body = example.bodyBytes ?? iconv.encode(example.body ?? '', example.bodyEncoding ?? 'utf-8');
     const counts = expressionCounts(definition.fields);
     const t = await measure(() => intake.normalize(id, body, example.contentType ?? 'application/xml'));
     out(row(`${id} (intake)`, t, counts));

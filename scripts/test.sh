@@ -6,6 +6,11 @@ cd "$(dirname "$0")/.."
 
 bash scripts/ensure-system-packages.sh
 bash scripts/ensure-node-modules.sh
+# Process-level tests (crash storm, scale-out) run the built gateway.
+if [ ! -f dist/main.js ] || [ -n "$(find src -newer dist/main.js -name '*.ts' -print -quit)" ]; then
+  echo "Building Tongban…"
+  npx nest build
+fi
 
 report=$(mktemp)
 status=0

@@ -12,6 +12,9 @@ import { CaseEventsPublisher } from './gateway/events/case-events.publisher';
 import { HealthController } from './gateway/health/health.controller';
 import { CaseIntakeService } from './gateway/intake/case-intake.service';
 import { DeliveriesController } from './gateway/admin/deliveries.controller';
+import { MappingsController } from './gateway/admin/mappings.controller';
+import { IntakeProfilesController } from './gateway/intake/intake-profiles.controller';
+import { IntakeProfileRegistry } from './mappings/intake/intake-profile';
 import { DepartmentsController } from './gateway/admin/departments.controller';
 import { BUILT_IN_ADAPTERS } from './adapters/built-in-adapters';
 import { deliveryProviders } from './delivery/delivery.providers';
@@ -112,6 +115,10 @@ export class AppModule {
         useFactory: (queues: DeliveryQueues, db: DataSource) => createMetricsRegistry(queues, db),
       },
       ...deliveryProviders,
+      {
+        provide: IntakeProfileRegistry,
+        useFactory: () => IntakeProfileRegistry.load(config.configDir, runtime.regions),
+      },
       ...BUILT_IN_ADAPTERS,
       ...(runtime.extraProviders ?? []),
       ResourceLifecycle,
@@ -122,7 +129,16 @@ export class AppModule {
       controllers: [
         HealthController,
         MetricsController,
-        ...(serves ? [CasesController, CasesRpcController, DeliveriesController, DepartmentsController] : []),
+        ...(serves
+          ? [
+              CasesController,
+              CasesRpcController,
+              IntakeProfilesController,
+              DeliveriesController,
+              DepartmentsController,
+              MappingsController,
+            ]
+          : []),
       ],
       providers,
     };

@@ -27,7 +27,14 @@ export async function createGatewayApp(
   });
 
   // Only JSON is accepted (intake profiles register their own parsers): anything else is a 415.
-  app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.removeContentTypeParser('text/plain');
+  // XML from legacy front offices (intake profiles) arrives as bytes: its encoding is in its prolog.
+  fastify.addContentTypeParser(
+    ['application/xml', 'text/xml'],
+    { parseAs: 'buffer' },
+    (_request, body, done) => done(null, body),
+  );
 
   app.setGlobalPrefix('api/v1', {
     exclude: [

@@ -6,11 +6,12 @@ import { MappingRegistry } from '../mappings/mapping-registry';
 import { intakeVectors, mappingVectors, runVectors, type VectorCase } from '../mappings/vector-runner';
 import { RegionTable } from '../regions/region-table';
 
-const USAGE = 'usage: tongban mappings test [mapping-or-profile-id] [--config <dir>]';
+const USAGE = 'usage: tongban mappings test [mapping-or-profile-id…] [--config <dir>]';
 
 /**
- * `tongban mappings test [id]`: runs the examples of every mapping and intake profile (or one) and
- * prints a line per vector. Exit code 0 = all passed, 1 = a vector failed, 2 = bad config or usage.
+ * `tongban mappings test [id…]`: runs the examples of every mapping and intake profile (or of the
+ * given ones) and prints a line per vector. Exit code 0 = all passed, 1 = a vector failed, 2 = bad
+ * config or usage.
  */
 export async function runMappingsTestCli(argv: readonly string[]): Promise<number> {
   const out = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -31,11 +32,6 @@ export async function runMappingsTestCli(argv: readonly string[]): Promise<numbe
       return 2;
     } else ids.push(arg);
   }
-  if (ids.length > 1) {
-    out(USAGE);
-    return 2;
-  }
-
   if (!existsSync(join(configDir, 'mappings')) && !existsSync(join(configDir, 'intake'))) {
     out(`${resolve(configDir)} has no mappings/ or intake/ folder (set --config or TONGBAN_CONFIG_DIR)`);
     return 2;
@@ -45,15 +41,15 @@ export async function runMappingsTestCli(argv: readonly string[]): Promise<numbe
     const regions = RegionTable.load();
     const mappings = MappingRegistry.load(resolve(configDir), regions);
     const intake = IntakeProfileRegistry.load(resolve(configDir), regions);
-    const [id] = ids;
-    if (id !== undefined && !mappings.has(id) && !intake.has(id)) {
-      out(`no mapping or intake profile with id ${id} in ${configDir}`);
+    const unknown = ids.filter((id) => !mappings.has(id) && !intake.has(id));
+    if (unknown.length > 0) {
+      out(`no mapping or intake profile with id ${unknown.join(', ')} in ${configDir}`);
       return 2;
     }
-    cases = [
-      ...(id === undefined || mappings.has(id) ? mappingVectors(mappings, id) : []),
-      ...(id === undefined || intake.has(id) ? intakeVectors(intake, id) : []),
-    ];
+    cases =
+      ids.length === 0
+        ? [...mappingVectors(mappings), ...intakeVectors(intake)]
+        : ids.flatMap((id) => (mappings.has(id) ? mappingVectors(mappings, id) : intakeVectors(intake, id)));
   } catch (error) {
     if (error instanceof ConfigError) {
       out(error.message);

@@ -12,6 +12,8 @@ import {
 } from '../embedded/embedded-services';
 import { RegionTable } from '../regions/region-table';
 import { createGatewayApp } from '../bootstrap';
+import { startDemoDepartments, type DemoDepartments } from '../simulators/demo-departments';
+import { submitDemoCases } from './demo-cases';
 
 /**
  * `tongban start`: with TONGBAN_DATABASE_URL and TONGBAN_REDIS_URL it uses those servers; without
@@ -34,6 +36,10 @@ export async function startGateway(): Promise<void> {
     log.info({ dataDir: env.dataDir }, 'starting embedded Redis and MariaDB');
     embedded = await startEmbeddedServices({ dataDir: env.dataDir, log: (line) => log.info(line) });
   }
+  // The embedded default runs the example departments' simulators too, unless TONGBAN_DEMO=off.
+  const demo = embedded !== undefined && process.env.TONGBAN_DEMO !== 'off';
+  let departments: DemoDepartments | undefined;
+  if (demo) departments = await startDemoDepartments(env.dataDir, (line) => log.info(line));
   const databaseUrl = env.databaseUrl ?? embedded!.databaseUrl;
   const redisUrl = env.redisUrl ?? embedded!.redisUrl;
 
@@ -50,6 +56,8 @@ export async function startGateway(): Promise<void> {
     new PinoNestLogger(log),
   );
   const stopEmbedded = async () => {
+    await departments?.stop();
+    departments = undefined;
     await embedded?.stop();
     embedded = undefined;
   };
@@ -69,10 +77,11 @@ export async function startGateway(): Promise<void> {
     await stopEmbedded();
     throw error;
   }
-  log.info(
-    { url: `http://${env.host}:${env.port}`, docs: `http://${env.host}:${env.port}/api/docs` },
-    'Tongban gateway is listening',
-  );
+  const url = `http://${env.host}:${env.port}`;
+  log.info({ url, docs: `${url}/api/docs`, queues: `${url}/admin/queues` }, 'Tongban gateway is listening');
+  if (demo && env.role === 'all') {
+    void submitDemoCases(url, log).catch((error: Error) => log.warn(`demo cases: ${error.message}`));
+  }
 }
 
 function cryptoProfile(): 'international' | 'national' {

@@ -30,6 +30,8 @@ export class DeliveryWorkers {
   start(): void {
     for (const { config } of this.departments.values()) {
       const { delivery } = config;
+      // Longer than an attempt can take, so a slow department is never mistaken for a dead worker.
+      const lockDuration = delivery.timeoutMs * 2 + 5_000;
       const connection = createRedisConnection(this.redisUrl, {
         forWorker: true,
         name: `worker:${config.code}`,
@@ -45,7 +47,8 @@ export class DeliveryWorkers {
           limiter: delivery.rateLimit
             ? { max: delivery.rateLimit.max, duration: delivery.rateLimit.durationMs }
             : undefined,
-          lockDuration: Math.max(30_000, delivery.timeoutMs * 2 + 10_000),
+          lockDuration,
+          stalledInterval: Math.min(30_000, lockDuration),
           maxStalledCount: 10,
           settings: {
             backoffStrategy: (attemptsMade: number) =>

@@ -12,7 +12,8 @@ import { restDepartmentsConfig } from '../support/test-config';
 import { ADMIN_KEY, PLATFORM_KEY, startTestGateway, type TestGateway } from '../support/test-gateway';
 import { waitFor } from '../support/wait-for';
 
-const civilCase = () => sampleCase({ serviceCode: 'CIVIL-DIBAO', form: { householdSize: 2, monthlyIncomeYuan: '800.50' } });
+const civilCase = () =>
+  sampleCase({ serviceCode: 'CIVIL-DIBAO', form: { householdSize: 2, monthlyIncomeYuan: '800.50' } });
 
 async function submitMany(gw: TestGateway, n: number): Promise<string[]> {
   const ids: string[] = [];
@@ -75,9 +76,15 @@ describe('a department down for a while, behind a TCP fault proxy', () => {
 
     await proxy.setMode('pass');
     await waitFor(async () => (await delivered(gw, ids)) === 12, 'every delivery after recovery', 30_000);
-    expect(civil.stats()).toMatchObject({ casesCreated: 12, uniqueIdempotencyKeys: 12, duplicatesApplied: 0 });
+    expect(civil.stats()).toMatchObject({
+      casesCreated: 12,
+      uniqueIdempotencyKeys: 12,
+      duplicatesApplied: 0,
+    });
     expect(await queue.isPaused()).toBe(false);
-    expect((await call(gw.url, 'GET', '/api/v1/departments', { key: ADMIN_KEY })).body[0].circuit.state).toBe('CLOSED');
+    expect((await call(gw.url, 'GET', '/api/v1/departments', { key: ADMIN_KEY })).body[0].circuit.state).toBe(
+      'CLOSED',
+    );
     await queue.close();
   });
 
@@ -85,7 +92,10 @@ describe('a department down for a while, behind a TCP fault proxy', () => {
     civil.reset();
     await proxy.setMode('blackhole');
     const ids = await submitMany(gw, 3);
-    await waitFor(async () => (await deliveriesOf(gw, `attempts > 0 AND id IN (?, ?, ?)`, ids)).length === 3, 'attempts');
+    await waitFor(
+      async () => (await deliveriesOf(gw, `attempts > 0 AND id IN (?, ?, ?)`, ids)).length === 3,
+      'attempts',
+    );
     await proxy.setMode('pass');
     await waitFor(async () => (await delivered(gw, ids)) === 3, 'delivery after the black hole', 30_000);
     expect(civil.stats()).toMatchObject({ casesCreated: 3, duplicatesApplied: 0 });
@@ -158,7 +168,10 @@ describe('evidence chain', () => {
     // The stored bytes are hashed, never kept in clear.
     expect(JSON.stringify(good.body)).not.toContain('11010519491231002X');
 
-    await gw.db.query("UPDATE delivery_attempts SET outcome = 'delivered' WHERE delivery_id = ? AND attempt = 2", [id]);
+    await gw.db.query(
+      "UPDATE delivery_attempts SET outcome = 'delivered' WHERE delivery_id = ? AND attempt = 2",
+      [id],
+    );
     const tampered = await call(gw.url, 'GET', `/api/v1/deliveries/${id}/evidence`, { key: ADMIN_KEY });
     expect(tampered.body).toMatchObject({ valid: false, brokenAt: 2 });
   });

@@ -64,7 +64,7 @@ describe('intake profile legacy-window-xml', () => {
       ...intake
         .definition('legacy-window-xml')
         .examples.filter((e) => e.expect !== undefined)
-        .map((e) => iconv.encode(e.body ?? '', e.bodyEncoding ?? 'utf-8')),
+        .map((e) => e.bodyBytes ?? iconv.encode(e.body ?? '', e.bodyEncoding ?? 'utf-8')),
     ];
     for (const body of bodies) {
       const result = await intake.normalize('legacy-window-xml', body, 'application/xml');

@@ -49,4 +49,3 @@ export function compileExpression(
   };
   return { ok: true, expression, shape: analysis.shape };
 }
-
