@@ -212,7 +212,12 @@ describe('case intake rejects bad input', () => {
     // HEALTH-BIRTH-REG is routed for Sichuan (51…) only; Beijing has no route.
     const res = await call(gw.url, 'POST', '/api/v1/cases', {
       key: PLATFORM_KEY,
-      body: { ...base, serviceCode: 'HEALTH-BIRTH-REG', region: { code: '110105001001' }, form: {} },
+      body: {
+        ...base,
+        serviceCode: 'HEALTH-BIRTH-REG',
+        region: { code: '110105001001' },
+        form: { childOrder: 1 },
+      },
     });
     expect(res.status).toBe(422);
   });
