@@ -21,6 +21,9 @@ export interface GatewayEnvironment {
   reconcileIntervalMs: number;
   /** Deliveries younger than this are left to the normal flow. */
   reconcileGraceMs: number;
+  /** Where alerts are POSTed (JSON), besides the log. */
+  alertWebhookUrl?: string;
+  alertIntervalMs: number;
 }
 
 export class EnvironmentError extends Error {}
@@ -42,6 +45,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): GatewayEn
   );
   const reconcileIntervalMs = integer(env, 'TONGBAN_RECONCILE_INTERVAL_MS', 15_000, 100, 3_600_000, problems);
   const reconcileGraceMs = integer(env, 'TONGBAN_RECONCILE_GRACE_MS', 30_000, 0, 3_600_000, problems);
+  const alertIntervalMs = integer(env, 'TONGBAN_ALERT_INTERVAL_MS', 30_000, 100, 3_600_000, problems);
   if (problems.length > 0) throw new EnvironmentError(`Invalid environment:\n  - ${problems.join('\n  - ')}`);
   return {
     role,
@@ -58,6 +62,8 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): GatewayEn
     microservice: (env.TONGBAN_MICROSERVICE ?? 'on') !== 'off',
     reconcileIntervalMs,
     reconcileGraceMs,
+    alertWebhookUrl: env.TONGBAN_ALERT_WEBHOOK_URL || undefined,
+    alertIntervalMs,
   };
 }
 

@@ -18,6 +18,8 @@ import { DeliveryStore } from './delivery-store';
 import { DELIVERY_RUNTIMES } from './delivery-tokens';
 import { buildDepartmentRuntimes, type DepartmentRuntime } from './department-runtime';
 import { ReplayService } from './replay.service';
+import { AlertMonitor } from '../alerting/alert-monitor';
+import { logAlertSink, webhookAlertSink } from '../alerting/alert-sinks';
 import { StatusChangeNotifier } from './status-change-notifier';
 
 type Runtimes = ReadonlyMap<string, DepartmentRuntime>;
@@ -100,6 +102,18 @@ export const deliveryProviders: Provider[] = [
         graceMs: runtime.env.reconcileGraceMs,
         lockKey: `${runtime.env.queuePrefix}:lock:reconciler`,
       }),
+  },
+  {
+    provide: AlertMonitor,
+    inject: [DataSource, REDIS, DELIVERY_RUNTIMES, RUNTIME],
+    useFactory: (db: DataSource, redis: Redis, departments: Runtimes, runtime: GatewayRuntime) =>
+      new AlertMonitor(
+        db,
+        redis,
+        departments,
+        [logAlertSink, ...(runtime.env.alertWebhookUrl ? [webhookAlertSink(runtime.env.alertWebhookUrl)] : [])],
+        { intervalMs: runtime.env.alertIntervalMs, prefix: runtime.env.queuePrefix },
+      ),
   },
   {
     provide: ReplayService,

@@ -10,6 +10,7 @@ import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { AdapterRegistry } from '../adapters/adapter-registry';
 import { BreakerProbe } from '../delivery/breaker-probe';
+import { AlertMonitor } from '../alerting/alert-monitor';
 import { DeliveryReconciler } from '../delivery/delivery-reconciler';
 import { DeliveryQueues } from '../queue/delivery-queues';
 import { DeliveryWorkers } from '../queue/delivery-workers';
@@ -31,6 +32,7 @@ export class ResourceLifecycle implements OnApplicationBootstrap, OnApplicationS
     private readonly reconciler: DeliveryReconciler,
     private readonly workers: DeliveryWorkers,
     private readonly probe: BreakerProbe,
+    private readonly alerts: AlertMonitor,
     private readonly adapters: AdapterRegistry,
     private readonly queues: DeliveryQueues,
     @Inject(REDIS) private readonly redis: Redis,
@@ -44,6 +46,7 @@ export class ResourceLifecycle implements OnApplicationBootstrap, OnApplicationS
     if (role !== 'api') {
       this.workers.start();
       this.probe.start();
+      this.alerts.start();
     }
     this.reconciler.start();
   }
@@ -51,7 +54,7 @@ export class ResourceLifecycle implements OnApplicationBootstrap, OnApplicationS
   async onApplicationShutdown(signal?: string): Promise<void> {
     this.logger.log(`shutting down${signal ? ` on ${signal}` : ''}`);
     await this.workers.stop();
-    await Promise.all([this.probe.stop(), this.reconciler.stop(), this.relay.stop()]);
+    await Promise.all([this.probe.stop(), this.alerts.stop(), this.reconciler.stop(), this.relay.stop()]);
     await this.adapters.closeAll();
     await this.queues.close();
     await this.events?.close();

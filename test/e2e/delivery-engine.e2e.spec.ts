@@ -130,6 +130,29 @@ describe('delivery engine', () => {
     expect(timeline.map((e) => e.type)).toContain('DELIVERY_CONFIRMED');
   });
 
+  it('answers after the timeout on 20 % of calls (committed first): zero business duplicates', async () => {
+    civil.setFault({ mode: 'ambiguous', delayMs: 2_500, failureRatio: 0.2, seed: 7 });
+    const created = await Promise.all(Array.from({ length: 40 }, () => submit(civilCase())));
+    const ids = created.map((c) => c.deliveries[0].id);
+    await waitFor(
+      async () =>
+        (await deliveriesOf(gw, `status = 'DELIVERED' AND id IN (${ids.map(() => '?').join(',')})`, ids))
+          .length === 40,
+      'every delivery despite ambiguous timeouts',
+      40_000,
+    );
+    expect(civil.stats()).toMatchObject({
+      casesCreated: 40,
+      uniqueIdempotencyKeys: 40,
+      duplicatesApplied: 0,
+    });
+    const ambiguous = await gw.db.query<Array<{ n: string }>>(
+      `SELECT COUNT(*) AS n FROM delivery_attempts WHERE outcome = 'transient' AND delivery_id IN (${ids.map(() => '?').join(',')})`,
+      ids,
+    );
+    expect(Number(ambiguous[0].n)).toBeGreaterThan(0);
+  });
+
   it('keeps one failing department from slowing the others', async () => {
     civil.setFault({ mode: 'down' });
     const civilCases = await Promise.all(Array.from({ length: 10 }, () => submit(civilCase())));

@@ -60,6 +60,16 @@ export class CalendarConfig {
   @IsOptional() @ValidateNested() @Type(() => WorkingHoursConfig) workingHours?: WorkingHoursConfig;
 }
 
+export class AlertThresholdsConfig {
+  /** Share of failed attempts (0–1) in the window that raises an alert. */
+  @IsNumber() @Min(0) @Max(1) failureRate: number = 0.5;
+  /** Too few attempts say nothing about a rate. */
+  @IsInt() @Min(1) minAttempts: number = 10;
+  @IsNumber() @Min(0.1) windowMinutes: number = 5;
+  /** Dead-lettered deliveries waiting for an operator that raise an alert. */
+  @IsInt() @Min(1) deadLetters: number = 1;
+}
+
 export class DeliverySettingsConfig {
   @IsInt() @Min(1) @Max(256) concurrency: number = 4;
   @IsOptional() @ValidateNested() @Type(() => RateLimitConfig) rateLimit?: RateLimitConfig;
@@ -67,6 +77,7 @@ export class DeliverySettingsConfig {
   @ValidateNested() @Type(() => RetryPolicyConfig) retry: RetryPolicyConfig = new RetryPolicyConfig();
   @ValidateNested() @Type(() => CircuitBreakerConfig) circuitBreaker: CircuitBreakerConfig =
     new CircuitBreakerConfig();
+  @ValidateNested() @Type(() => AlertThresholdsConfig) alerts: AlertThresholdsConfig = new AlertThresholdsConfig();
 }
 
 export class AdapterSelectionConfig {

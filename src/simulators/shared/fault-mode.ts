@@ -135,8 +135,12 @@ export class FaultInjector {
       }
       case 'slow':
         return { kind: 'delay', ms: this.spec.delayMs ?? 2_000 };
-      case 'ambiguous':
+      case 'ambiguous': {
+        // With a ratio, only that share of requests is committed-then-held.
+        const ratio = this.spec.failureRatio;
+        if (ratio !== undefined && this.random() >= ratio) return { kind: 'pass' };
         return { kind: 'hold', ms: this.spec.delayMs ?? 5_000 };
+      }
       case 'html-502':
         return { kind: 'fail', status: 502, contentType: 'text/html', body: HTML_502_PAGE };
       case 'reject':

@@ -1,0 +1,120 @@
+import { Logger } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import type { DataSource } from 'typeorm';
+import type { DepartmentRuntime } from '../delivery/department-runtime';
+import type { AlertEvent, AlertKind } from './alert';
+
+export type AlertSink = (event: AlertEvent) => Promise<void>;
+
+interface Measurement {
+  kind: AlertKind;
+  department: string;
+  value: number;
+  threshold: number;
+  breached: boolean;
+  summary: string;
+}
+
+/**
+ * Watches each department's failure rate and dead letters. An alert is raised once per incident and
+ * resolved once when the department recovers: the incident state lives in Redis, so several worker
+ * processes (and restarts) never repeat it.
+ */
+export class AlertMonitor {
+  private readonly logger = new Logger(AlertMonitor.name);
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly redis: Redis,
+    private readonly departments: ReadonlyMap<string, DepartmentRuntime>,
+    private readonly sinks: AlertSink[],
+    private readonly options: { intervalMs: number; prefix: string },
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => {
+      this.running ??= this.runOnce()
+        .then(() => undefined)
+        .catch((error: Error) => this.logger.warn(`alert check failed: ${error.message}`))
+        .finally(() => (this.running = undefined));
+    }, this.options.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  async runOnce(now = new Date()): Promise<AlertEvent[]> {
+    const events: AlertEvent[] = [];
+    for (const measurement of await this.measure(now)) {
+      const key = `${this.options.prefix}:alert:${measurement.department}:${measurement.kind}`;
+      const changed = measurement.breached
+        ? (await this.redis.set(key, now.toISOString(), 'NX')) === 'OK'
+        : (await this.redis.del(key)) === 1;
+      if (!changed) continue;
+      const event: AlertEvent = {
+        state: measurement.breached ? 'raised' : 'resolved',
+        kind: measurement.kind,
+        department: measurement.department,
+        value: measurement.value,
+        threshold: measurement.threshold,
+        at: now.toISOString(),
+        summary: measurement.summary,
+      };
+      events.push(event);
+      await Promise.all(
+        this.sinks.map((sink) =>
+          sink(event).catch((error: Error) => this.logger.warn(`alert sink failed: ${error.message}`)),
+        ),
+      );
+    }
+    return events;
+  }
+
+  private async measure(now: Date): Promise<Measurement[]> {
+    const longest = Math.max(
+      ...[...this.departments.values()].map((d) => d.config.delivery.alerts.windowMinutes),
+    );
+    const since = new Date(now.getTime() - longest * 60_000);
+    const attempts = await this.db.query<Array<{ department: string; started_at: Date; outcome: string }>>(
+      `SELECT d.department, a.started_at, a.outcome FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id
+        WHERE a.started_at >= ?`,
+      [since],
+    );
+    const dead = await this.db.query<Array<{ department: string; n: string }>>(
+      "SELECT department, COUNT(*) AS n FROM deliveries WHERE status = 'DEAD_LETTERED' GROUP BY department",
+    );
+    const out: Measurement[] = [];
+    for (const { config } of this.departments.values()) {
+      const thresholds = config.delivery.alerts;
+      const windowStart = now.getTime() - thresholds.windowMinutes * 60_000;
+      const recent = attempts.filter(
+        (a) => a.department === config.code && a.started_at.getTime() >= windowStart,
+      );
+      const failed = recent.filter((a) => a.outcome === 'transient').length;
+      const rate = recent.length > 0 ? failed / recent.length : 0;
+      out.push({
+        kind: 'failure-rate',
+        department: config.code,
+        value: rate,
+        threshold: thresholds.failureRate,
+        breached: recent.length >= thresholds.minAttempts && rate >= thresholds.failureRate,
+        summary: `${config.code}: ${failed} of ${recent.length} attempts failed in the last ${thresholds.windowMinutes} min`,
+      });
+      const deadLetters = Number(dead.find((d) => d.department === config.code)?.n ?? 0);
+      out.push({
+        kind: 'dead-letters',
+        department: config.code,
+        value: deadLetters,
+        threshold: thresholds.deadLetters,
+        breached: deadLetters >= thresholds.deadLetters,
+        summary: `${config.code}: ${deadLetters} dead-lettered deliveries waiting for replay`,
+      });
+    }
+    return out;
+  }
+}
