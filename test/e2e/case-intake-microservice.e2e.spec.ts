@@ -13,7 +13,7 @@ describe('case intake over the microservice transport', () => {
   let gw: TestGateway;
   let client: ClientProxy;
   beforeAll(async () => {
-    gw = await startTestGateway({ env: { TONGBAN_MICROSERVICE: 'on' } });
+    gw = await startTestGateway({ env: { TONGBAN_MICROSERVICE: 'on', TONGBAN_ROLE: 'api' } });
     client = ClientProxyFactory.create({
       transport: Transport.REDIS,
       options: redisTransportOptions(gw.runtime.redisUrl),

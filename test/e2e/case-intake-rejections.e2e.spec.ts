@@ -7,7 +7,8 @@ import { PLATFORM_KEY, startTestGateway, type TestGateway } from '../support/tes
 describe('case intake rejects bad input', () => {
   let gw: TestGateway;
   beforeAll(async () => {
-    gw = await startTestGateway();
+    // Intake only: no workers, so deliveries stay where intake left them.
+    gw = await startTestGateway({ env: { TONGBAN_ROLE: 'api' } });
   });
   afterAll(async () => {
     await gw.close();

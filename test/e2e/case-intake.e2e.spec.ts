@@ -6,7 +6,8 @@ import { PLATFORM_KEY, READER_KEY, startTestGateway, type TestGateway } from '..
 describe('case intake over HTTP', () => {
   let gw: TestGateway;
   beforeAll(async () => {
-    gw = await startTestGateway();
+    // Intake only: no workers, so deliveries stay where intake left them.
+    gw = await startTestGateway({ env: { TONGBAN_ROLE: 'api' } });
   });
   afterAll(async () => {
     await gw.close();
