@@ -12,6 +12,7 @@ import { CaseEventsPublisher } from './gateway/events/case-events.publisher';
 import { HealthController } from './gateway/health/health.controller';
 import { CaseIntakeService } from './gateway/intake/case-intake.service';
 import { DeliveriesController } from './gateway/admin/deliveries.controller';
+import { DepartmentOutboxController } from './gateway/departments/department-outbox.controller';
 import { MappingsController } from './gateway/admin/mappings.controller';
 import { IntakeProfilesController } from './gateway/intake/intake-profiles.controller';
 import { IntakeProfileRegistry } from './mappings/intake/intake-profile';
@@ -137,6 +138,7 @@ export class AppModule {
               DeliveriesController,
               DepartmentsController,
               MappingsController,
+              DepartmentOutboxController,
             ]
           : []),
       ],

@@ -187,8 +187,20 @@ export class DeliveryEngine {
   private nextState(outcome: DeliveryOutcome, department: DepartmentRuntime, attempt: number) {
     const now = new Date();
     switch (outcome.kind) {
-      case 'delivered':
-      case 'queued': {
+      case 'queued':
+      case 'delivered': {
+        if (outcome.kind === 'queued' && outcome.awaiting === 'pickup') {
+          return {
+            update: {
+              status: DeliveryStatus.AwaitingPickup,
+              lastOutcome: 'queued',
+              lastError: null,
+              ambiguous: false,
+              nextAttemptAt: null,
+            },
+            event: { type: 'DELIVERY_OFFERED', detail: { department: department.config.code, attempt } },
+          };
+        }
         const reference = outcome.kind === 'delivered' ? (outcome.receipt.reference ?? null) : null;
         const update: DeliveryUpdate = {
           status: DeliveryStatus.Delivered,

@@ -111,7 +111,10 @@ export const deliveryProviders: Provider[] = [
         db,
         redis,
         departments,
-        [logAlertSink, ...(runtime.env.alertWebhookUrl ? [webhookAlertSink(runtime.env.alertWebhookUrl)] : [])],
+        [
+          logAlertSink,
+          ...(runtime.env.alertWebhookUrl ? [webhookAlertSink(runtime.env.alertWebhookUrl)] : []),
+        ],
         { intervalMs: runtime.env.alertIntervalMs, prefix: runtime.env.queuePrefix },
       ),
   },

@@ -6,6 +6,8 @@ export enum DeliveryStatus {
   Sending = 'SENDING',
   /** The last attempt failed transiently; the next one is scheduled. */
   RetryWait = 'RETRY_WAIT',
+  /** Offered to a department that pulls its deliveries; waits for its acknowledgement. */
+  AwaitingPickup = 'AWAITING_PICKUP',
   /** The department acknowledged receipt. */
   Delivered = 'DELIVERED',
   Processing = 'PROCESSING',

@@ -6,6 +6,7 @@ import { IdempotencyRecordEntity } from './entities/idempotency-record.entity';
 import { OutboxEntryEntity } from './entities/outbox-entry.entity';
 import { InitialSchema1763769600000 } from './migrations/1763769600000-initial-schema';
 import { DeliveryEngine1763856000000 } from './migrations/1763856000000-delivery-engine';
+import { PullOffers1763942400000 } from './migrations/1763942400000-pull-offers';
 
 export const ENTITIES = [
   CaseEntity,
@@ -14,7 +15,7 @@ export const ENTITIES = [
   IdempotencyRecordEntity,
   OutboxEntryEntity,
 ];
-export const MIGRATIONS = [InitialSchema1763769600000, DeliveryEngine1763856000000];
+export const MIGRATIONS = [InitialSchema1763769600000, DeliveryEngine1763856000000, PullOffers1763942400000];
 
 /** The schema comes from migrations only; `synchronize` is never on. Times are stored in UTC. */
 export function createDataSource(url: string, poolSize = 20): DataSource {

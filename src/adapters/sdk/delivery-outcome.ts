@@ -34,7 +34,12 @@ export type DeliveryOutcome =
     }
   | { kind: 'permanent'; reason: string; errorClass?: string; exchange?: WireExchange }
   /** Accepted for later transmission (batched file, pull outbox): the result comes through collectResults or an ack. */
-  | { kind: 'queued'; exchange?: WireExchange };
+  | {
+      kind: 'queued';
+      /** `pickup`: the department has not got it yet (pull mode); it acknowledges later through the API. */
+      awaiting?: 'results' | 'pickup';
+      exchange?: WireExchange;
+    };
 
 export const delivered = (receipt: DepartmentReceipt = {}, exchange?: WireExchange): DeliveryOutcome => ({
   kind: 'delivered',

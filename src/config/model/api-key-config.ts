@@ -1,6 +1,7 @@
 import { ArrayMinSize, IsArray, IsIn, IsString, Matches } from 'class-validator';
 
-export const API_SCOPES = ['cases:write', 'cases:read', 'admin', 'mappings:preview'] as const;
+/** `outbox:pull`: a department that pulls its deliveries; its key's `source` is the department code. */
+export const API_SCOPES = ['cases:write', 'cases:read', 'admin', 'mappings:preview', 'outbox:pull'] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 
 /** A client of the gateway. Only the SHA-256 of the key is configured, never the key itself. */

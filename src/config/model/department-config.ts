@@ -77,7 +77,8 @@ export class DeliverySettingsConfig {
   @ValidateNested() @Type(() => RetryPolicyConfig) retry: RetryPolicyConfig = new RetryPolicyConfig();
   @ValidateNested() @Type(() => CircuitBreakerConfig) circuitBreaker: CircuitBreakerConfig =
     new CircuitBreakerConfig();
-  @ValidateNested() @Type(() => AlertThresholdsConfig) alerts: AlertThresholdsConfig = new AlertThresholdsConfig();
+  @ValidateNested() @Type(() => AlertThresholdsConfig) alerts: AlertThresholdsConfig =
+    new AlertThresholdsConfig();
 }
 
 export class AdapterSelectionConfig {
