@@ -1,3 +1,4 @@
+import type { Provider } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import IORedis, { type Redis } from 'ioredis';
 import { createConnection } from 'mysql2/promise';
@@ -47,6 +48,8 @@ export interface TestGatewayOptions {
   queuePrefix?: string;
   /** A Redis of the test's own, for tests that flush or kill it. */
   redisUrl?: string;
+  /** More providers, e.g. a custom adapter factory. */
+  extraProviders?: Provider[];
 }
 
 /** A real gateway on a fresh database of the test MariaDB and its own queue prefix in the test Redis. */
@@ -76,7 +79,15 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     keys: { k1: randomBytes(32) },
     currentKeyId: 'k1',
   });
-  const runtime: GatewayRuntime = { env, config, databaseUrl, redisUrl, cipher, regions };
+  const runtime: GatewayRuntime = {
+    env,
+    config,
+    databaseUrl,
+    redisUrl,
+    cipher,
+    regions,
+    extraProviders: options.extraProviders,
+  };
   const app = await createGatewayApp(runtime, { log() {}, error() {}, warn() {}, debug() {}, verbose() {} });
   if (env.microservice) await app.startAllMicroservices();
   await app.listen({ host: '127.0.0.1', port: 0 });

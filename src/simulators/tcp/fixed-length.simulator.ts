@@ -27,7 +27,8 @@ export class FixedLengthSimulator {
         if (this.busy) answer = `9001${''.padEnd(20)}系统繁忙`;
         else {
           if (this.references.has(key)) this.duplicates++;
-          const reference = this.references.get(key) ?? `TCP${String(this.references.size + 1).padStart(8, '0')}`;
+          const reference =
+            this.references.get(key) ?? `TCP${String(this.references.size + 1).padStart(8, '0')}`;
           this.references.set(key, reference);
           answer = `0000${reference.padEnd(20)}受理成功`;
         }

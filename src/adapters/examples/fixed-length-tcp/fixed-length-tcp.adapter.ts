@@ -30,7 +30,8 @@ export class FixedLengthTcpAdapterFactory implements AdapterFactory<FixedLengthT
       try {
         await egress.assertAllowed(options.host, options.port);
       } catch (error) {
-        if (error instanceof EgressDeniedError) return permanent(error.message, { errorClass: 'EGRESS_DENIED' });
+        if (error instanceof EgressDeniedError)
+          return permanent(error.message, { errorClass: 'EGRESS_DENIED' });
         throw error;
       }
       const sent = frame(body);
@@ -42,11 +43,16 @@ export class FixedLengthTcpAdapterFactory implements AdapterFactory<FixedLengthT
         const message = text.slice(24).trim();
         const wire = { sent, received };
         if (code === '0000') return delivered({ reference }, wire);
-        if (code.startsWith('9')) return transient(`${code} ${message}`, { errorClass: 'DEPARTMENT_BUSY', exchange: wire });
+        if (code.startsWith('9'))
+          return transient(`${code} ${message}`, { errorClass: 'DEPARTMENT_BUSY', exchange: wire });
         return permanent(`${code} ${message}`, { errorClass: 'DEPARTMENT_REFUSED', exchange: wire });
       } catch (error) {
         // Once bytes may have left, the department may hold the case: an unknown outcome.
-        return transient((error as Error).message, { errorClass: 'CONNECTION', ambiguous: true, exchange: { sent } });
+        return transient((error as Error).message, {
+          errorClass: 'CONNECTION',
+          ambiguous: true,
+          exchange: { sent },
+        });
       }
     };
     return {
@@ -65,7 +71,12 @@ export class FixedLengthTcpAdapterFactory implements AdapterFactory<FixedLengthT
 }
 
 /** Connects, writes one frame (or nothing, as a probe) and reads one frame back. */
-function exchange(host: string, port: number, request: Buffer | undefined, signal: AbortSignal): Promise<Buffer> {
+function exchange(
+  host: string,
+  port: number,
+  request: Buffer | undefined,
+  signal: AbortSignal,
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host, port });
     let received = Buffer.alloc(0);

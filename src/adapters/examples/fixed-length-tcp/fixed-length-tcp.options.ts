@@ -12,7 +12,10 @@ export class FixedLengthTcpOptions {
   @IsString() host!: string;
   @IsInt() @Min(1) @Max(65535) port!: number;
   /** The message layout, in order. */
-  @IsArray() @ArrayMinSize(1) @ValidateNested({ each: true }) @Type(() => FixedWidthFieldOptions)
+  @IsArray()
+  @ArrayMinSize(1)
+  @ValidateNested({ each: true })
+  @Type(() => FixedWidthFieldOptions)
   fields!: FixedWidthFieldOptions[];
   @IsString() encoding: string = 'gbk';
 }

@@ -7,10 +7,15 @@ export function encodeFixedWidth(
   encoding: string,
 ): Buffer {
   const parts = fields.map(({ name, width }) => {
-    const text = String(record[name] ?? '');
+    const value = record[name];
+    if (value !== undefined && value !== null && typeof value === 'object')
+      throw new RangeError(`field ${name} is not a scalar`);
+    const text = value === undefined || value === null ? '' : String(value as string | number | boolean);
     const bytes = encode(text, encoding);
-    if (decode(bytes, encoding) !== text) throw new RangeError(`field ${name} has a character ${encoding} cannot hold`);
-    if (bytes.length > width) throw new RangeError(`field ${name} needs ${bytes.length} bytes, the layout gives it ${width}`);
+    if (decode(bytes, encoding) !== text)
+      throw new RangeError(`field ${name} has a character ${encoding} cannot hold`);
+    if (bytes.length > width)
+      throw new RangeError(`field ${name} needs ${bytes.length} bytes, the layout gives it ${width}`);
     return Buffer.concat([bytes, Buffer.alloc(width - bytes.length, 0x20)]);
   });
   return Buffer.concat(parts);
