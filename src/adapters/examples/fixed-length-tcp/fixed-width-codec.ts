@@ -10,7 +10,7 @@ export function encodeFixedWidth(
     const value = record[name];
     if (value !== undefined && value !== null && typeof value === 'object')
       throw new RangeError(`field ${name} is not a scalar`);
-    const text = value === undefined || value === null ? '' : String(value as string | number | boolean);
+    const text = value === undefined || value === null ? '' : String(value);
     const bytes = encode(text, encoding);
     if (decode(bytes, encoding) !== text)
       throw new RangeError(`field ${name} has a character ${encoding} cannot hold`);
