@@ -7,10 +7,7 @@ export function encodeFixedWidth(
   encoding: string,
 ): Buffer {
   const parts = fields.map(({ name, width }) => {
-    const value = record[name];
-    if (value !== undefined && value !== null && typeof value === 'object')
-      throw new RangeError(`field ${name} is not a scalar`);
-    const text = value === undefined || value === null ? '' : String(value);
+    const text = scalarText(record[name], name);
     const bytes = encode(text, encoding);
     if (decode(bytes, encoding) !== text)
       throw new RangeError(`field ${name} has a character ${encoding} cannot hold`);
@@ -33,4 +30,11 @@ export function readFrame(buffer: Buffer): Buffer | undefined {
   const length = Number(buffer.subarray(0, 4).toString('ascii'));
   if (!Number.isInteger(length)) throw new Error('bad frame header');
   return buffer.length >= 4 + length ? buffer.subarray(4, 4 + length) : undefined;
+}
+
+function scalarText(value: unknown, name: string): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  throw new RangeError(`field ${name} is not a scalar`);
 }
