@@ -11,6 +11,8 @@ import {
   type EmbeddedServices,
 } from '../embedded/embedded-services';
 import { RegionTable } from '../regions/region-table';
+import { MappingRegistry } from '../mappings/mapping-registry';
+import { IntakeProfileRegistry } from '../mappings/intake/intake-profile';
 import { createGatewayApp } from '../bootstrap';
 import { startDemoDepartments, type DemoDepartments } from '../simulators/demo-departments';
 import { submitDemoCases } from './demo-cases';
@@ -24,6 +26,10 @@ export async function startGateway(): Promise<void> {
   const log = createLogger({ level: env.logLevel });
   const regions = RegionTable.load();
   const config = loadConfig(env.configDir, { apiKeysJson: env.apiKeysJson, regions });
+  // Mappings and intake profiles are checked before anything starts, so a bad one stops the start
+  // with its file, field and reason rather than halfway through.
+  MappingRegistry.load(env.configDir, regions);
+  IntakeProfileRegistry.load(env.configDir, regions);
   log.info(
     { configDir: env.configDir, departments: [...config.departments.keys()], role: env.role },
     'configuration loaded',
