@@ -95,6 +95,29 @@ describe('intake profiles and mapping preview', () => {
     expect(ok.body.message).toMatchObject({
       applicant: { xm: '张三', zjlx: '01', zjhm: '11010519491231002X', xb: '2', csrq: '19491231' },
     });
+    // The SOAP envelope the adapter would POST, WS-Security header included, built without sending.
+    expect(ok.body.rendered.text).toContain('Envelope');
+    expect(ok.body.rendered.text).toContain('<xm>张三</xm>');
+    expect(ok.body.rendered.text).toContain('UsernameToken');
+    const dpf = await call(gw.url, 'POST', '/api/v1/mappings/dpf-subsidy/preview', {
+      key: ADMIN_KEY,
+      body: sampleCase({
+        serviceCode: 'DPF-SUBSIDY',
+        form: {
+          disabilityCertNo: '11010519491231002X42',
+          disabilityCategory: 'PHYSICAL',
+          disabilityLevel: 2,
+          subsidyType: 'BOTH',
+        },
+      }),
+    });
+    expect(dpf.status).toBe(200);
+    expect(dpf.body.rendered.contentType).toBe('text/csv; charset=gbk');
+    expect(dpf.body.rendered.text.split('\r\n')[0]).toBe(
+      '流水号,姓名,证件号码,性别,出生日期,残疾证号,残疾类别,残疾等级,补贴类型,联系电话,行政区划,受理日期',
+    );
+    // 张 is D5 C5 in GBK: the file is encoded for the department, not UTF-8.
+    expect(Buffer.from(dpf.body.rendered.base64, 'base64').includes(Buffer.from([0xd5, 0xc5]))).toBe(true);
     const passport = await call(gw.url, 'POST', '/api/v1/mappings/hrss-unemployment/preview', {
       key: ADMIN_KEY,
       body: sampleCase({ applicant: { name: 'Anne Li', idType: 'PASSPORT', idNumber: 'E12345678' } }),

@@ -11,6 +11,7 @@ import type {
   DepartmentAdapter,
   DeliveryRequest,
   DepartmentStatusReport,
+  RenderedMessage,
 } from '../sdk/department-adapter';
 import { EgressDeniedError } from '../sdk/egress-guard';
 import { BatchAccumulator } from './batch-accumulator';
@@ -21,6 +22,7 @@ import { renderFileName, tempNameFor } from './file-name';
 import type { FileStore } from './file-store';
 import { toRecords, type FlatRecord } from './flat-record';
 import { checkRecordsEncodable, encodeText, unencodableReason } from './record-encoder';
+import { decode as decodeBytes } from 'iconv-lite';
 import { fileText, serializeRecords, type SerializedFile, type SerializeSettings } from './record-serializer';
 import { ResultCollector } from './result-collector';
 import { SftpFileStore } from './sftp-file-store';
@@ -116,6 +118,21 @@ export class FileDropAdapter implements DepartmentAdapter {
       return this.failure(error, bytes, removed === undefined || error instanceof SftpTimeoutError);
     }
     return this.landed(bytes);
+  }
+
+  /** The file deliver would write for this message, encoded, with nothing written. */
+  async render(request: { deliveryId: string; message: unknown }): Promise<RenderedMessage> {
+    const prepared = this.prepare(request.message);
+    if (!prepared.ok)
+      throw new Error(prepared.outcome.kind === 'permanent' ? prepared.outcome.reason : 'cannot encode');
+    const bytes = this.encode(fileText(prepared.file));
+    const { format, encoding } = this.deps.options;
+    const type = format === 'csv' ? 'text/csv' : format === 'xml' ? 'application/xml' : 'application/json';
+    return {
+      contentType: `${type}; charset=${encoding}`,
+      text: decodeBytes(bytes, encoding),
+      base64: bytes.toString('base64'),
+    };
   }
 
   async collectResults(signal: AbortSignal): Promise<DepartmentStatusReport[]> {

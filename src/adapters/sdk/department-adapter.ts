@@ -26,6 +26,14 @@ export interface DepartmentStatusReport {
   resend?: boolean;
 }
 
+export interface RenderedMessage {
+  contentType: string;
+  /** The bytes decoded as text (in the target encoding). */
+  text: string;
+  /** The exact bytes, base64. */
+  base64: string;
+}
+
 export interface AdapterHealth {
   ok: boolean;
   detail?: string;
@@ -45,6 +53,11 @@ export interface DepartmentAdapter {
   }): Promise<DepartmentStatusReport | undefined>;
   /** Picks up results the department produced (result files, a results API). */
   collectResults?(signal: AbortSignal): Promise<DepartmentStatusReport[]>;
+  /**
+   * The exact bytes deliver would send for this message, without sending anything (mapping previews:
+   * a SOAP envelope, an encoded file). Optional: JSON transports show the mapped message itself.
+   */
+  render?(request: { deliveryId: string; message: unknown }): Promise<RenderedMessage>;
   /** A cheap probe used by the circuit breaker after its cool-down. */
   healthCheck(signal: AbortSignal): Promise<AdapterHealth>;
   close(): Promise<void>;

@@ -43,6 +43,8 @@ export class SoapCall {
   received?: Buffer;
   httpStatus?: number;
   faultCode?: string;
+  /** Build the envelope, send nothing (mapping previews). */
+  dryRun = false;
   /** Set by the adapter: lets the transport end the call if node-soap throws instead of calling back. */
   fail: (error: unknown) => void = () => undefined;
 

@@ -6,6 +6,7 @@ import type {
   DeliveryRequest,
   DepartmentAdapter,
   DepartmentStatusReport,
+  RenderedMessage,
 } from '../sdk/department-adapter';
 import type { SoapAdapterOptions } from './soap-adapter.options';
 import { SOAP_CALL_OPTION, SoapCall, SoapCallFailure, SoapErrorClass } from './soap-call';
@@ -47,6 +48,22 @@ export class SoapAdapter implements DepartmentAdapter {
     this.classifier = new SoapFaultClassifier(options.faultRules);
     this.notFound = new RegExp(options.status.notFoundFault);
     if (!options.statusOperation) this.checkStatus = undefined;
+  }
+
+  /** The envelope deliver would POST, built by the same client, with nothing sent. */
+  async render(request: { deliveryId: string; message: unknown }): Promise<RenderedMessage> {
+    const message = request.message as Record<string, unknown>;
+    const field = this.options.requestIdField;
+    const args = field && !(field in message) ? { ...message, [field]: request.deliveryId } : message;
+    const call = new SoapCall(AbortSignal.timeout(10_000));
+    call.dryRun = true;
+    await this.invoke(this.options.operation, args, call);
+    if (!call.sent) throw new Error('the SOAP client built no envelope for this message');
+    return {
+      contentType: 'text/xml; charset=utf-8',
+      text: call.sent.toString('utf8'),
+      base64: call.sent.toString('base64'),
+    };
   }
 
   async deliver(request: DeliveryRequest): Promise<DeliveryOutcome> {

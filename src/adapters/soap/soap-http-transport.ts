@@ -129,6 +129,8 @@ export class SoapHttpTransport implements IHttpClient {
     const body = data === undefined ? undefined : Buffer.from(data, 'utf8');
     const target = call ?? new SoapCall(AbortSignal.timeout(30_000));
     target.sent = body;
+    if (target.dryRun)
+      throw new SoapCallFailure('dry run: nothing sent', 'permanent', SoapErrorClass.REQUEST);
     const raw = await this.send(url, body, headers, target, this.options.maxResponseBytes);
     return this.interpret(raw);
   }

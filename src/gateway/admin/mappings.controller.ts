@@ -1,4 +1,7 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
+import { AdapterRegistry } from '../../adapters/adapter-registry';
+import { DELIVERY_RUNTIMES } from '../../delivery/delivery-tokens';
+import type { DepartmentRuntime } from '../../delivery/department-runtime';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { problemType, ProblemException } from '../../common/problem/problem';
@@ -16,6 +19,8 @@ export class MappingsController {
   constructor(
     private readonly mappings: MappingRegistry,
     private readonly validator: CaseValidator,
+    private readonly adapters: AdapterRegistry,
+    @Inject(DELIVERY_RUNTIMES) private readonly departments: ReadonlyMap<string, DepartmentRuntime>,
   ) {}
 
   @Get()
@@ -56,6 +61,25 @@ export class MappingsController {
         errors: result.errors.map((e) => ({ pointer: `/${e.field.replace(/\./g, '/')}`, reason: e.reason })),
       });
     }
-    return { mapping: id, output: mapping.output, deliveryId, message: result.message };
+    return {
+      mapping: id,
+      output: mapping.output,
+      deliveryId,
+      message: result.message,
+      ...(await this.render(id, deliveryId, result.message)),
+    };
+  }
+
+  /** What the department's adapter would put on the wire: a SOAP envelope, an encoded file. */
+  private async render(id: string, deliveryId: string, message: unknown): Promise<Record<string, unknown>> {
+    const department = this.mappings.definition(id).department;
+    if (!department || !this.departments.has(department)) return {};
+    try {
+      const adapter = await this.adapters.get(department);
+      if (!adapter.render) return {};
+      return { rendered: await adapter.render({ deliveryId, message }) };
+    } catch (error) {
+      return { renderError: (error as Error).message };
+    }
   }
 }
