@@ -181,6 +181,19 @@ export class DeliveryEngine {
     );
     await this.updateBreaker(department, outcome);
     this.metrics.outcome(work.department, update.status);
+    // One line per attempt, with the ids an operator searches by; reasons are scrubbed of personal data.
+    this.logger.log({
+      msg: 'delivery attempt',
+      caseId: work.caseId,
+      deliveryId: work.id,
+      department: work.department,
+      attempt,
+      outcome: outcome.kind,
+      status: update.status,
+      durationMs,
+      errorClass: 'errorClass' in outcome ? outcome.errorClass : undefined,
+      reason: 'reason' in outcome ? scrubPersonalData(outcome.reason) : undefined,
+    });
     if (change) this.notifier.caseStatusChanged(work, change);
   }
 
