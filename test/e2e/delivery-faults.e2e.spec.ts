@@ -109,11 +109,11 @@ describe('maintenance window', () => {
 
   beforeAll(async () => {
     const url = await civil.start();
-    // A window that started this minute (UTC) and ends four seconds from now.
+    // A window that started this minute (UTC) and ends ten seconds from now (room for a slow start).
     const now = new Date();
     const started = new Date(now);
     started.setUTCSeconds(0, 0);
-    const durationMinutes = (now.getTime() - started.getTime() + 4_000) / 60_000;
+    const durationMinutes = (now.getTime() - started.getTime() + 10_000) / 60_000;
     config = restDepartmentsConfig([
       {
         code: 'CIVIL',
