@@ -40,6 +40,7 @@ export async function createGatewayApp(
     exclude: [
       { path: 'health/live', method: RequestMethod.GET },
       { path: 'health/ready', method: RequestMethod.GET },
+      { path: 'metrics', method: RequestMethod.GET },
     ],
   });
   // Nest routes Fastify's own errors (size, media type, malformed JSON) through this filter too.

@@ -42,7 +42,7 @@ export class DepartmentsController {
           open: calendar.isOpen(new Date()),
           queue: {
             paused: await queue.isPaused(),
-            ...(await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'paused')),
+            jobs: await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'paused'),
           },
           deliveries: byStatus,
         };
