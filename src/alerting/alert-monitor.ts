@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
+import { IntervalLoop } from '../common/background/interval-loop';
 import type { DepartmentRuntime } from '../delivery/department-runtime';
 import type { AlertEvent, AlertKind } from './alert';
 
@@ -22,8 +23,7 @@ interface Measurement {
  */
 export class AlertMonitor {
   private readonly logger = new Logger(AlertMonitor.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
+  private readonly loop: IntervalLoop;
 
   constructor(
     private readonly db: DataSource,
@@ -31,21 +31,16 @@ export class AlertMonitor {
     private readonly departments: ReadonlyMap<string, DepartmentRuntime>,
     private readonly sinks: AlertSink[],
     private readonly options: { intervalMs: number; prefix: string },
-  ) {}
-
-  start(): void {
-    this.timer = setInterval(() => {
-      this.running ??= this.runOnce()
-        .then(() => undefined)
-        .catch((error: Error) => this.logger.warn(`alert check failed: ${error.message}`))
-        .finally(() => (this.running = undefined));
-    }, this.options.intervalMs);
-    this.timer.unref();
+  ) {
+    this.loop = new IntervalLoop(AlertMonitor.name, options.intervalMs, () => this.runOnce());
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   async runOnce(now = new Date()): Promise<AlertEvent[]> {

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { AdapterRegistry } from '../adapters/adapter-registry';
+import { IntervalLoop } from '../common/background/interval-loop';
 import type { DeliveryQueues } from '../queue/delivery-queues';
 import { CircuitState } from './circuit-breaker';
 import type { DeliveryMetrics } from './delivery-metrics';
@@ -12,8 +13,7 @@ import type { DepartmentRuntime } from './department-runtime';
  */
 export class BreakerProbe {
   private readonly logger = new Logger(BreakerProbe.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
+  private readonly loop: IntervalLoop;
 
   constructor(
     private readonly departments: ReadonlyMap<string, DepartmentRuntime>,
@@ -22,19 +22,17 @@ export class BreakerProbe {
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly metrics: DeliveryMetrics,
-    private readonly intervalMs = 1_000,
-  ) {}
-
-  start(): void {
-    this.timer = setInterval(() => {
-      this.running ??= this.runOnce().finally(() => (this.running = undefined));
-    }, this.intervalMs);
-    this.timer.unref();
+    intervalMs = 1_000,
+  ) {
+    this.loop = new IntervalLoop(BreakerProbe.name, intervalMs, () => this.runOnce());
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   async runOnce(now = Date.now()): Promise<void> {

@@ -1,9 +1,10 @@
 import { Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { DeliveryStatus } from '../lifecycle/delivery-status';
+import { IntervalLoop } from '../common/background/interval-loop';
 import type { DeliveryQueues } from '../queue/delivery-queues';
+import { RedisLease } from '../queue/redis-lease';
 
 const OPEN = [DeliveryStatus.Pending, DeliveryStatus.RetryWait, DeliveryStatus.Sending];
 
@@ -22,37 +23,30 @@ export interface ReconcilerOptions {
  */
 export class DeliveryReconciler {
   private readonly logger = new Logger(DeliveryReconciler.name);
-  private readonly owner = randomUUID();
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<number>;
+  private readonly loop: IntervalLoop;
+  private readonly lease: RedisLease;
 
   constructor(
     private readonly db: DataSource,
     private readonly queues: DeliveryQueues,
     private readonly redis: Redis,
     private readonly options: ReconcilerOptions,
-  ) {}
-
-  start(): void {
-    this.timer = setInterval(() => {
-      this.running ??= this.runOnce()
-        .catch((error: Error) => {
-          this.logger.warn(`reconciliation pass failed, will retry: ${error.message}`);
-          return 0;
-        })
-        .finally(() => (this.running = undefined));
-    }, this.options.intervalMs);
-    this.timer.unref();
+  ) {
+    this.loop = new IntervalLoop(DeliveryReconciler.name, options.intervalMs, () => this.runOnce());
+    this.lease = new RedisLease(redis, options.lockKey, options.intervalMs * 3);
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** One pass over every open delivery; returns how many were put back. */
   async runOnce(now = Date.now()): Promise<number> {
-    if (!(await this.acquireLock())) return 0;
+    if (!(await this.lease.acquire())) return 0;
     const cutoff = new Date(now - this.options.graceMs);
     let afterId = '';
     let restored = 0;
@@ -98,13 +92,5 @@ export class DeliveryReconciler {
       restored++;
     }
     return restored;
-  }
-
-  private async acquireLock(): Promise<boolean> {
-    const ttl = this.options.intervalMs * 3;
-    if ((await this.redis.set(this.options.lockKey, this.owner, 'PX', ttl, 'NX')) === 'OK') return true;
-    if ((await this.redis.get(this.options.lockKey)) !== this.owner) return false;
-    await this.redis.pexpire(this.options.lockKey, ttl);
-    return true;
   }
 }

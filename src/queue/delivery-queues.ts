@@ -41,8 +41,11 @@ export class DeliveryQueues {
   /** jobId = delivery id: BullMQ ignores an add whose id it holds, so re-enqueueing never duplicates. */
   async enqueue(deliveries: readonly QueuedDelivery[], delayMs = 0): Promise<void> {
     const byDepartment = new Map<string, QueuedDelivery[]>();
-    for (const d of deliveries)
-      byDepartment.set(d.department, [...(byDepartment.get(d.department) ?? []), d]);
+    for (const d of deliveries) {
+      const list = byDepartment.get(d.department);
+      if (list) list.push(d);
+      else byDepartment.set(d.department, [d]);
+    }
     await Promise.all(
       [...byDepartment].map(([department, list]) =>
         this.get(department).addBulk(

@@ -1,3 +1,4 @@
+import { BreakerProbe } from '../../src/delivery/breaker-probe';
 import { CivilSimulator } from '../../src/simulators/rest/civil.simulator';
 import { HealthSimulator } from '../../src/simulators/rest/health.simulator';
 import { attemptsOf, deliveriesOf } from '../support/delivery-probe';
@@ -101,7 +102,7 @@ describe('delivery engine', () => {
 
     civil.setFault({ mode: 'none' });
     await gw.redis.del(`${gw.runtime.env.queuePrefix}:breaker:CIVIL`);
-    await gw.app.get(await import('../../src/delivery/breaker-probe').then((m) => m.BreakerProbe)).runOnce();
+    await gw.app.get(BreakerProbe).runOnce();
     const replay = await call(gw.url, 'POST', `/api/v1/deliveries/${id}/replay`, { key: ADMIN_KEY });
     expect(replay.status).toBe(202);
     await waitFor(async () => (await statusOf(id)).status === 'DELIVERED', 'replayed delivery');

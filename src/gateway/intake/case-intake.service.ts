@@ -77,7 +77,7 @@ export class CaseIntakeService {
           idNumber: maskIdNumber(applicant.idNumber),
           ...(applicant.phone ? { phone: maskPhone(applicant.phone) } : {}),
         }),
-        keyId: payload.split('.')[2],
+        keyId: this.cipher.currentKeyId,
         payload,
         requestHash,
         acceptedAt: new Date(document.acceptedAt),
