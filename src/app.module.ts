@@ -35,6 +35,10 @@ import { redisProvider } from './runtime/redis.provider';
 import { redisTransportOptions } from './runtime/redis-transport';
 import { ResourceLifecycle } from './runtime/resource-lifecycle';
 import { EVENTS_CLIENT, REDIS, RUNTIME } from './runtime/tokens';
+import { trackingControllers, trackingProviders } from './tracking/tracking.parts';
+import { notificationControllers, notificationProviders } from './notifications/notifications.parts';
+import { insightControllers, insightProviders } from './insights/insights.parts';
+import { dashboardControllers, dashboardProviders } from './dashboard/dashboard.parts';
 
 /** The whole gateway; the process role decides which parts run. */
 @Module({})
@@ -121,6 +125,10 @@ export class AppModule {
         useFactory: () => IntakeProfileRegistry.load(config.configDir, runtime.regions),
       },
       ...BUILT_IN_ADAPTERS,
+      ...trackingProviders,
+      ...notificationProviders,
+      ...insightProviders,
+      ...dashboardProviders,
       ...(runtime.extraProviders ?? []),
       ResourceLifecycle,
     ];
@@ -139,6 +147,10 @@ export class AppModule {
               DepartmentsController,
               MappingsController,
               DepartmentOutboxController,
+              ...trackingControllers,
+              ...notificationControllers,
+              ...insightControllers,
+              ...dashboardControllers,
             ]
           : []),
       ],

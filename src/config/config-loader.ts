@@ -12,6 +12,7 @@ import { ConfigError, type ConfigProblem } from './config-error';
 import { interpolateEnvironment } from './env-interpolation';
 import { ApiKeyConfig } from './model/api-key-config';
 import { DepartmentConfig } from './model/department-config';
+import { PlatformConfig } from './model/platform-config';
 import { RouteConfig } from './model/route-config';
 import { ServiceConfig } from './model/service-config';
 import type { TongbanConfig } from './tongban-config';
@@ -83,9 +84,39 @@ export function loadConfig(configDir: string, options: LoadOptions = {}): Tongba
   const apiKeys = reader.readList('api-keys.yaml', 'apiKeys', ApiKeyConfig).map(([, key]) => key);
   if (options.apiKeysJson) apiKeys.push(...reader.parseEnvApiKeys(options.apiKeysJson));
 
+  const platforms = new Map<string, PlatformConfig>();
+  for (const [i, platform] of reader.readList('platforms.yaml', 'platforms', PlatformConfig)) {
+    if (platforms.has(platform.source))
+      reader.problem(
+        'platforms.yaml',
+        `platforms[${i}].source`,
+        `source ${platform.source} is defined twice`,
+      );
+    platforms.set(platform.source, platform);
+  }
+  checkStatusMappings(departments, configDir, reader);
+
   const formValidators = compileFormSchemas(configDir, services, reader);
   if (problems.length > 0) throw new ConfigError(problems);
-  return { configDir, departments, services, routes, apiKeys, formValidators };
+  return { configDir, departments, services, routes, apiKeys, platforms, formValidators };
+}
+
+/** A department's tracking.statusMapping must name a reverse mapping file of that department. */
+function checkStatusMappings(
+  departments: Map<string, DepartmentConfig>,
+  configDir: string,
+  reader: YamlReader,
+): void {
+  for (const [code, department] of departments) {
+    const id = department.tracking.statusMapping;
+    if (!id) continue;
+    if (!existsSync(join(configDir, 'mappings', `${id}.yaml`)))
+      reader.problem(
+        `departments/${code}.yaml`,
+        'tracking.statusMapping',
+        `no mapping file mappings/${id}.yaml`,
+      );
+  }
 }
 
 function isEnabled(tree: unknown): boolean {

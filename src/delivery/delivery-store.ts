@@ -1,9 +1,12 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type QueryRunner } from 'typeorm';
-import type { CaseStatus } from '../lifecycle/case-status';
+import { scrubPersonalData } from '../common/masking';
+import { CaseStatus } from '../lifecycle/case-status';
 import { rollUpCaseStatus } from '../lifecycle/case-status-rollup';
-import { DeliveryStatus } from '../lifecycle/delivery-status';
+import { DeliveryStatus, FINAL_DELIVERY_STATUSES } from '../lifecycle/delivery-status';
+import { decideReport, isAllowedTransition, type ReportedStatus } from '../lifecycle/delivery-transitions';
 import { inTransaction, rows, type WriteResult } from '../persistence/transaction';
+import { PlatformEventWriter } from '../notifications/platform-event-writer';
 
 /** A delivery with what the engine needs of its case. */
 export interface DeliveryWork {
@@ -44,7 +47,27 @@ export interface DeliveryUpdate {
   ambiguous?: boolean;
   receiptRef?: string | null;
   deliveredAt?: Date;
+  departmentStatus?: string | null;
+  remark?: string | null;
+  nextPollAt?: Date | null;
 }
+
+/** A department's word on one delivery (callback, status poll, result file), already reverse-mapped. */
+export interface StatusReport {
+  status: ReportedStatus;
+  /** How it arrived: `callback`, `poll`, `result-file`, `pull-ack`. */
+  via: string;
+  reference?: string;
+  remark?: string;
+  /** The department's own status text, before mapping. */
+  departmentStatus?: string;
+  finishedAt?: string;
+}
+
+export type ReportResult =
+  | { kind: 'applied'; from: DeliveryStatus; to: DeliveryStatus; caseChange?: CaseStatusChange }
+  | { kind: 'duplicate'; status: DeliveryStatus }
+  | { kind: 'illegal'; from: DeliveryStatus; reason: string };
 
 export interface CaseEventInput {
   type: string;
@@ -63,7 +86,30 @@ const OPEN_STATUSES = [DeliveryStatus.Pending, DeliveryStatus.RetryWait, Deliver
 /** MySQL is the system of record of every delivery; the queue only says when to look at one. */
 @Injectable()
 export class DeliveryStore {
-  constructor(private readonly db: DataSource) {}
+  private readonly logger = new Logger(DeliveryStore.name);
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly platformEvents: PlatformEventWriter,
+  ) {}
+
+  /** The delivery a department report is about: by our id (its idempotency key) or by its receipt number. */
+  async findForReport(
+    department: string,
+    key: { deliveryId?: string; reference?: string },
+  ): Promise<DeliveryWork | undefined> {
+    let id = key.deliveryId;
+    if (!id && key.reference) {
+      const [row] = await this.db.query<Array<{ id: string }>>(
+        'SELECT id FROM deliveries WHERE department = ? AND receipt_ref = ? ORDER BY id DESC LIMIT 1',
+        [department, key.reference],
+      );
+      id = row?.id;
+    }
+    if (!id) return undefined;
+    const work = await this.load(id);
+    return work && work.department === department ? work : undefined;
+  }
 
   async load(id: string): Promise<DeliveryWork | undefined> {
     const rows = await this.db.query<Array<Record<string, unknown>>>(
@@ -168,10 +214,104 @@ export class DeliveryStore {
         [work.id],
       );
       if (!row || (onlyFrom && !onlyFrom.includes(row.status as DeliveryStatus))) return { applied: false };
+      const from = row.status as DeliveryStatus;
+      if (!isAllowedTransition(from, update.status)) {
+        const reason = `${from} → ${update.status} is not allowed`;
+        await this.recordAnomaly(runner, work, { from, to: update.status, via: event.type, reason }, now);
+        return { applied: false };
+      }
       await this.applyUpdate(runner, work.id, update, now);
       const caseChange = await this.recordEventAndRollUp(runner, work.caseId, work.id, event, now);
       return { applied: true, caseChange };
     });
+  }
+
+  /**
+   * Applies a department's report through the state machine: progress is applied, a repeat changes
+   * nothing, a move backwards (APPROVED → PROCESSING) is refused and kept as an anomaly.
+   */
+  async applyReport(
+    work: Pick<DeliveryWork, 'id' | 'caseId' | 'department'>,
+    report: StatusReport,
+    now = new Date(),
+  ): Promise<ReportResult> {
+    const result = await inTransaction(this.db, async (runner): Promise<ReportResult> => {
+      const [row] = await rows<Array<{ status: DeliveryStatus }>>(
+        runner,
+        'SELECT status FROM deliveries WHERE id = ? FOR UPDATE',
+        [work.id],
+      );
+      const from = row.status;
+      const decision = decideReport(from, report.status);
+      if (decision.kind === 'duplicate') return { kind: 'duplicate', status: from };
+      if (decision.kind === 'illegal') {
+        await this.recordAnomaly(
+          runner,
+          work,
+          { from, reported: report.status, via: report.via, reason: decision.reason },
+          now,
+        );
+        return { kind: 'illegal', from, reason: decision.reason };
+      }
+      const to = decision.to;
+      const remark = report.remark ? scrubPersonalData(report.remark) : undefined;
+      const update: DeliveryUpdate = {
+        status: to,
+        departmentStatus: report.departmentStatus?.slice(0, 64),
+        remark,
+        ...(report.reference ? { receiptRef: report.reference.slice(0, 128) } : {}),
+      };
+      if (stageBefore(from)) update.deliveredAt = now;
+      if (to === DeliveryStatus.RetryWait) {
+        // The department asks for the record again: same delivery id, a new attempt now.
+        Object.assign(update, { nextAttemptAt: now, lastError: `resend requested: ${remark ?? ''}`.trim() });
+      }
+      if (FINAL_DELIVERY_STATUSES.has(to)) update.nextPollAt = null;
+      if (to === DeliveryStatus.Delivered || to === DeliveryStatus.Processing) update.ambiguous = false;
+      await this.applyUpdate(runner, work.id, update, now);
+      const caseChange = await this.recordEventAndRollUp(
+        runner,
+        work.caseId,
+        work.id,
+        {
+          type: to === DeliveryStatus.RetryWait ? 'DELIVERY_RESEND_REQUESTED' : 'DELIVERY_STATUS_REPORTED',
+          detail: {
+            department: work.department,
+            status: to,
+            reported: report.status,
+            via: report.via,
+            reference: report.reference ?? null,
+            remark: remark ?? null,
+            finishedAt: report.finishedAt ?? null,
+          },
+        },
+        now,
+      );
+      return { kind: 'applied', from, to, caseChange };
+    });
+    if (result.kind === 'illegal') {
+      this.logger.warn({
+        msg: 'illegal status transition refused',
+        deliveryId: work.id,
+        department: work.department,
+        from: result.from,
+        reported: report.status,
+        via: report.via,
+      });
+    }
+    return result;
+  }
+
+  private async recordAnomaly(
+    runner: QueryRunner,
+    work: Pick<DeliveryWork, 'id' | 'caseId'>,
+    detail: Record<string, unknown>,
+    now: Date,
+  ): Promise<void> {
+    await runner.query(
+      'INSERT INTO case_events (case_id, delivery_id, type, detail, created_at) VALUES (?, ?, ?, ?, ?)',
+      [work.caseId, work.id, 'STATUS_ANOMALY', JSON.stringify(detail), now],
+    );
   }
 
   private async applyUpdate(
@@ -192,6 +332,21 @@ export class DeliveryStore {
       ['ambiguous', update.ambiguous === undefined ? undefined : update.ambiguous ? 1 : 0],
       ['receipt_ref', update.receiptRef],
       ['delivered_at', update.deliveredAt],
+      ['department_status', update.departmentStatus],
+      [
+        'remark',
+        update.remark === undefined ? undefined : (truncate(update.remark ?? undefined, 512) ?? null),
+      ],
+      ['next_poll_at', update.nextPollAt],
+      // A final result is stamped once; a replay (back to PENDING) clears it.
+      [
+        'final_at',
+        FINAL_DELIVERY_STATUSES.has(update.status)
+          ? now
+          : OPEN_STATUSES.includes(update.status)
+            ? null
+            : undefined,
+      ],
     ];
     for (const [column, value] of optional) {
       if (value === undefined) continue;
@@ -212,26 +367,73 @@ export class DeliveryStore {
       'INSERT INTO case_events (case_id, delivery_id, type, detail, created_at) VALUES (?, ?, ?, ?, ?)',
       [caseId, deliveryId, event.type, event.detail ? JSON.stringify(event.detail) : null, now],
     );
-    const [caseRow] = await rows<Array<{ status: CaseStatus }>>(
+    const [caseRow] = await rows<
+      Array<{ status: CaseStatus; source: string; external_id: string; service_code: string }>
+    >(runner, 'SELECT status, source, external_id, service_code FROM cases WHERE id = ? FOR UPDATE', [
+      caseId,
+    ]);
+    const deliveries = await rows<
+      Array<{
+        id: string;
+        department: string;
+        status: string;
+        receipt_ref: string | null;
+        remark: string | null;
+      }>
+    >(
       runner,
-      'SELECT status FROM cases WHERE id = ? FOR UPDATE',
+      'SELECT id, department, status, receipt_ref, remark FROM deliveries WHERE case_id = ? ORDER BY id',
       [caseId],
     );
-    const statuses = await rows<Array<{ status: string }>>(
-      runner,
-      'SELECT status FROM deliveries WHERE case_id = ?',
-      [caseId],
-    );
-    const next = rollUpCaseStatus(statuses.map((s) => s.status));
+    const next = rollUpCaseStatus(deliveries.map((s) => s.status));
     if (next === caseRow.status) return undefined;
-    await runner.query('UPDATE cases SET status = ?, updated_at = ? WHERE id = ?', [next, now, caseId]);
+    const completedAt = next === CaseStatus.Completed ? now : null;
+    await runner.query('UPDATE cases SET status = ?, completed_at = ?, updated_at = ? WHERE id = ?', [
+      next,
+      completedAt,
+      now,
+      caseId,
+    ]);
     await runner.query(
       'INSERT INTO case_events (case_id, delivery_id, type, detail, created_at) VALUES (?, NULL, ?, ?, ?)',
       [caseId, 'CASE_STATUS_CHANGED', JSON.stringify({ from: caseRow.status, to: next }), now],
     );
+    await this.platformEvents.caseStatusChanged(
+      runner,
+      {
+        event: 'case.status_changed',
+        caseId,
+        externalId: caseRow.external_id,
+        source: caseRow.source,
+        serviceCode: caseRow.service_code,
+        status: next,
+        previousStatus: caseRow.status,
+        at: now.toISOString(),
+        deliveries: deliveries.map((d) => ({
+          id: d.id,
+          department: d.department,
+          status: d.status,
+          reference: d.receipt_ref,
+          remark: d.remark,
+        })),
+      },
+      now,
+    );
     return { caseId, from: caseRow.status, to: next };
   }
 }
+
+/** Not yet acknowledged by the department: a report is the first word that it has the case. */
+function stageBefore(status: DeliveryStatus): boolean {
+  return !RECEIVED.has(status);
+}
+
+const RECEIVED: ReadonlySet<DeliveryStatus> = new Set([
+  DeliveryStatus.Delivered,
+  DeliveryStatus.Processing,
+  DeliveryStatus.Approved,
+  DeliveryStatus.Rejected,
+]);
 
 function truncate(value: string | undefined, max: number): string | null {
   if (value === undefined) return null;

@@ -4,9 +4,11 @@ import { CaseEntity } from './entities/case.entity';
 import { DeliveryEntity } from './entities/delivery.entity';
 import { IdempotencyRecordEntity } from './entities/idempotency-record.entity';
 import { OutboxEntryEntity } from './entities/outbox-entry.entity';
+import { PlatformEventEntity } from './entities/platform-event.entity';
 import { InitialSchema1763769600000 } from './migrations/1763769600000-initial-schema';
 import { DeliveryEngine1763856000000 } from './migrations/1763856000000-delivery-engine';
 import { PullOffers1763942400000 } from './migrations/1763942400000-pull-offers';
+import { Lifecycle1764028800000 } from './migrations/1764028800000-lifecycle';
 
 export const ENTITIES = [
   CaseEntity,
@@ -14,8 +16,14 @@ export const ENTITIES = [
   CaseEventEntity,
   IdempotencyRecordEntity,
   OutboxEntryEntity,
+  PlatformEventEntity,
 ];
-export const MIGRATIONS = [InitialSchema1763769600000, DeliveryEngine1763856000000, PullOffers1763942400000];
+export const MIGRATIONS = [
+  InitialSchema1763769600000,
+  DeliveryEngine1763856000000,
+  PullOffers1763942400000,
+  Lifecycle1764028800000,
+];
 
 /** The schema comes from migrations only; `synchronize` is never on. Times are stored in UTC. */
 export function createDataSource(url: string, poolSize = 20): DataSource {

@@ -13,6 +13,7 @@ import {
   ValidateNested,
   IsArray,
 } from 'class-validator';
+import { TrackingConfig } from './tracking-config';
 
 export class RateLimitConfig {
   /** At most `max` deliveries per `durationMs`, across all worker processes (BullMQ limiter). */
@@ -105,4 +106,6 @@ export class DepartmentConfig {
     new DeliverySettingsConfig();
   @IsOptional() @ValidateNested() @Type(() => NetworkConfig) network?: NetworkConfig;
   @IsOptional() @ValidateNested() @Type(() => CalendarConfig) calendar?: CalendarConfig;
+  /** Results back from the department: callbacks, polling, result files and its status vocabulary. */
+  @ValidateNested() @Type(() => TrackingConfig) tracking: TrackingConfig = new TrackingConfig();
 }

@@ -29,6 +29,10 @@ export class CaseEntity {
   @Column({ name: 'request_hash', type: 'char', length: 64, charset: 'ascii' }) requestHash!: string;
   @Column({ name: 'accepted_at', type: 'datetime', precision: 3 }) acceptedAt!: Date;
   @Column({ name: 'due_at', type: 'datetime', precision: 3, nullable: true }) dueAt!: Date | null;
+  /** When every delivery reached a final result. */
+  @Column({ name: 'completed_at', type: 'datetime', precision: 3, nullable: true }) completedAt!: Date | null;
+  /** When the overdue scan found the case past its due time. */
+  @Column({ name: 'overdue_at', type: 'datetime', precision: 3, nullable: true }) overdueAt!: Date | null;
   @Column({ name: 'created_at', type: 'datetime', precision: 3 }) createdAt!: Date;
   @Column({ name: 'updated_at', type: 'datetime', precision: 3 }) updatedAt!: Date;
 }

@@ -18,4 +18,14 @@ export class DeliveryEntity {
   @Column({ name: 'created_at', type: 'datetime', precision: 3 }) createdAt!: Date;
   @Column({ name: 'updated_at', type: 'datetime', precision: 3 }) updatedAt!: Date;
   @Column({ name: 'delivered_at', type: 'datetime', precision: 3, nullable: true }) deliveredAt!: Date | null;
+  /** When the department's final result (APPROVED / REJECTED) arrived. */
+  @Column({ name: 'final_at', type: 'datetime', precision: 3, nullable: true }) finalAt!: Date | null;
+  /** The case's promised completion time, copied for per-department on-time statistics. */
+  @Column({ name: 'due_at', type: 'datetime', precision: 3, nullable: true }) dueAt!: Date | null;
+  /** The department's own status text as last reported (before reverse mapping). */
+  @Column({ name: 'department_status', type: 'varchar', length: 64, nullable: true })
+  departmentStatus!: string | null;
+  @Column({ type: 'varchar', length: 512, nullable: true }) remark!: string | null;
+  @Column({ name: 'next_poll_at', type: 'datetime', precision: 3, nullable: true }) nextPollAt!: Date | null;
+  @Column({ type: 'int', default: 0 }) polls!: number;
 }
