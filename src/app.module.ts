@@ -36,6 +36,7 @@ import { redisTransportOptions } from './runtime/redis-transport';
 import { ResourceLifecycle } from './runtime/resource-lifecycle';
 import { EVENTS_CLIENT, REDIS, RUNTIME } from './runtime/tokens';
 import { trackingControllers, trackingProviders } from './tracking/tracking.parts';
+import { callbackControllers, callbackProviders } from './gateway/callbacks/callbacks.parts';
 import { notificationControllers, notificationProviders } from './notifications/notifications.parts';
 import { insightControllers, insightProviders } from './insights/insights.parts';
 import { dashboardControllers, dashboardProviders } from './dashboard/dashboard.parts';
@@ -126,6 +127,7 @@ export class AppModule {
       },
       ...BUILT_IN_ADAPTERS,
       ...trackingProviders,
+      ...callbackProviders,
       ...notificationProviders,
       ...insightProviders,
       ...dashboardProviders,
@@ -148,6 +150,7 @@ export class AppModule {
               MappingsController,
               DepartmentOutboxController,
               ...trackingControllers,
+              ...callbackControllers,
               ...notificationControllers,
               ...insightControllers,
               ...dashboardControllers,
