@@ -4,6 +4,7 @@
  * test/e2e/custom-adapter.e2e.spec.ts does.
  */
 export { TcpFaultProxy, type FaultMode } from './tcp-fault-proxy';
+export { ConnectProxy } from './connect-proxy';
 export { CivilSimulator } from '../simulators/rest/civil.simulator';
 export { HealthSimulator } from '../simulators/rest/health.simulator';
 export { HrssSimulator } from '../simulators/soap/hrss.simulator';

@@ -2,11 +2,13 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { isIP, Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { isAbsolute, resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { EgressGuard } from '../sdk/egress-guard';
 import { isPortAware } from './egress-guard';
 import { normalizeHost } from './egress-rules';
+import { openTunnel, type ProxySettings } from './proxy-tunnel';
 
 /** TLS material for a department, as file paths (relative ones against `baseDir`). */
 export interface TlsFiles {
@@ -27,6 +29,12 @@ export interface HttpAgentsOptions {
   /** Directory relative TLS paths are resolved against (the config dir). */
   baseDir?: string;
   keepAliveMsecs?: number;
+  /** Idle socket timeout, ms. */
+  timeout?: number;
+  /** TLS options already loaded (instead of `tls` file paths). */
+  tlsOptions?: https.AgentOptions;
+  /** Tunnel every connection through this HTTP proxy (CONNECT); both it and the target must be allowed. */
+  proxy?: ProxySettings;
 }
 
 export interface HttpAgents {
@@ -42,7 +50,8 @@ type Connect = (options: http.ClientRequestArgs) => Duplex | null | undefined;
 /**
  * Keep-alive agents whose every new connection passes the egress guard: names through the
  * port-aware lookup (after DNS), address literals (which skip lookup) checked before connecting.
- * Proxies are not supported: connections go straight to the department.
+ * With a proxy, every connection is a CONNECT tunnel: the final target is checked first, then the
+ * proxy itself, and TLS runs end to end inside the tunnel.
  */
 export function createHttpAgents(options: HttpAgentsOptions): HttpAgents {
   const base: http.AgentOptions = {
@@ -50,6 +59,7 @@ export function createHttpAgents(options: HttpAgentsOptions): HttpAgents {
     keepAliveMsecs: options.keepAliveMsecs ?? 1_000,
     maxSockets: options.maxSockets,
     scheduling: 'lifo',
+    timeout: options.timeout,
   };
   const read = (file: string | undefined): Buffer | undefined => {
     if (file === undefined) return undefined;
@@ -67,16 +77,19 @@ export function createHttpAgents(options: HttpAgentsOptions): HttpAgents {
     key: read(tls.key),
     passphrase: tls.passphrase,
     rejectUnauthorized: true,
+    ...options.tlsOptions,
   };
-  const { egress } = options;
+  const { egress, proxy } = options;
 
   class GuardedHttpAgent extends http.Agent {
     override createConnection(args: http.ClientRequestArgs, callback?: ConnectCallback) {
+      if (proxy) return tunnelledConnect(egress, proxy, args, 80, callback, undefined);
       return guardedConnect(egress, args, 80, callback, (o) => super.createConnection(o));
     }
   }
   class GuardedHttpsAgent extends https.Agent {
     override createConnection(args: https.RequestOptions, callback?: ConnectCallback) {
+      if (proxy) return tunnelledConnect(egress, proxy, args, 443, callback, httpsOptions);
       return guardedConnect(egress, args, 443, callback, (o) => super.createConnection(o));
     }
   }
@@ -118,6 +131,43 @@ function guardedConnect(
         callback(error as Error, undefined as unknown as Duplex);
       }
     },
+    (error: Error) => callback(error, undefined as unknown as Duplex),
+  );
+  return undefined;
+}
+
+/** A connection through the proxy: target allowed, proxy allowed, CONNECT, then TLS if https. */
+function tunnelledConnect(
+  egress: EgressGuard,
+  proxy: ProxySettings,
+  args: https.RequestOptions,
+  defaultPort: number,
+  callback: ConnectCallback | undefined,
+  tls: https.AgentOptions | undefined,
+): Duplex | null | undefined {
+  if (!callback) throw new Error('a proxied connection needs a createConnection callback');
+  const host = normalizeHost(args.host ?? args.hostname ?? 'localhost');
+  const port = Number(args.port ?? defaultPort);
+  const proxyHost = normalizeHost(proxy.url.hostname);
+  const proxyPort = Number(proxy.url.port) || 80;
+  const open = async (): Promise<Duplex> => {
+    await egress.assertAllowed(host, port);
+    await egress.assertAllowed(proxyHost, proxyPort);
+    const lookup = isPortAware(egress) ? egress.lookupForPort(proxyPort) : egress.lookup;
+    const socket = await openTunnel(proxy, { host, port }, lookup, args.timeout ?? 15_000);
+    if (!tls) return socket;
+    return tlsConnect({
+      socket,
+      servername: isIP(host) ? undefined : host,
+      ca: tls.ca,
+      cert: tls.cert,
+      key: tls.key,
+      passphrase: tls.passphrase,
+      rejectUnauthorized: tls.rejectUnauthorized ?? true,
+    });
+  };
+  open().then(
+    (stream) => callback(null, stream),
     (error: Error) => callback(error, undefined as unknown as Duplex),
   );
   return undefined;

@@ -1,5 +1,6 @@
 import { XMLBuilder } from 'fast-xml-parser';
 import { createHttpAgents, type HttpAgents } from '../network/http-agents';
+import { proxySettings } from '../network/proxy-tunnel';
 import type { AdapterContext } from '../sdk/adapter-factory';
 import type { DeliveryOutcome } from '../sdk/delivery-outcome';
 import type {
@@ -55,6 +56,7 @@ export class RestAdapter implements DepartmentAdapter {
       maxSockets: context.department.delivery.concurrency + 1,
       tls: this.options.tls,
       baseDir: context.configDir,
+      proxy: proxySettings(context.department.network?.proxy),
     });
     this.transport = new RestTransport(this.agents, context.egress, this.options);
     this.auth = createAuthenticator(this.options.auth, { transport: this.transport, now: this.now });

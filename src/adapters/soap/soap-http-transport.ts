@@ -2,6 +2,8 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AxiosPromise } from 'axios';
 import type { IExOptions, IHeaders, IHttpClient } from 'soap';
+import { createHttpAgents, type HttpAgents } from '../network/http-agents';
+import type { ProxySettings } from '../network/proxy-tunnel';
 import { EgressDeniedError, type EgressGuard } from '../sdk/egress-guard';
 import { SOAP_CALL_OPTION, SoapCall, SoapCallFailure, SoapErrorClass } from './soap-call';
 import { decodeXml } from './xml-charset';
@@ -16,6 +18,7 @@ export interface SoapTransportOptions {
   allowRemoteWsdl: boolean;
   responseEncoding?: string;
   tls?: https.AgentOptions;
+  proxy?: ProxySettings;
 }
 
 interface RawResponse {
@@ -68,17 +71,17 @@ const badResponse = (reason: string): SoapCallFailure =>
  * before node-soap's parser sees them. Failures reach node-soap as SoapCallFailure errors.
  */
 export class SoapHttpTransport implements IHttpClient {
-  private readonly httpAgent: http.Agent;
-  private readonly httpsAgent: https.Agent;
+  private readonly agents: HttpAgents;
 
   constructor(private readonly options: SoapTransportOptions) {
-    const agentOptions = {
-      keepAlive: true,
+    // The agents check every new connection against the egress guard (and tunnel through the proxy).
+    this.agents = createHttpAgents({
+      egress: options.egress,
       maxSockets: options.maxSockets,
       timeout: options.idleSocketTimeoutMs,
-    };
-    this.httpAgent = new http.Agent(agentOptions);
-    this.httpsAgent = new https.Agent({ ...agentOptions, ...options.tls });
+      tlsOptions: options.tls,
+      proxy: options.proxy,
+    });
   }
 
   request(
@@ -112,8 +115,7 @@ export class SoapHttpTransport implements IHttpClient {
   }
 
   close(): void {
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
+    this.agents.destroy();
   }
 
   private async exchange(
@@ -184,8 +186,7 @@ export class SoapHttpTransport implements IHttpClient {
       path: `${url.pathname}${url.search}`,
       method: body ? 'POST' : 'GET',
       headers: requestHeaders,
-      agent: secure ? this.httpsAgent : this.httpAgent,
-      lookup: this.options.egress.lookup,
+      agent: secure ? this.agents.https : this.agents.http,
     };
     return readResponse(secure ? https.request(options) : http.request(options), body, call, maxBytes);
   }

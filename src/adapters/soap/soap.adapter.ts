@@ -7,6 +7,7 @@ import type { AdapterContext, AdapterFactory } from '../sdk/adapter-factory';
 import type { DepartmentAdapter } from '../sdk/department-adapter';
 import { SoapAdapterOptions, type SoapTlsOptions } from './soap-adapter.options';
 import { loadSoapClient } from './soap-client-loader';
+import { proxySettings } from '../network/proxy-tunnel';
 import { SoapHttpTransport } from './soap-http-transport';
 import { SoapAdapter } from './soap-department-adapter';
 
@@ -51,6 +52,7 @@ export class SoapAdapterFactory implements AdapterFactory<SoapAdapterOptions> {
       allowRemoteWsdl: options.allowRemoteWsdl,
       responseEncoding: options.responseEncoding,
       tls: tlsOptions(options.tls, configDir, department.code),
+      proxy: proxySettings(department.network?.proxy),
     });
     try {
       const loaded = await loadSoapClient(department.code, configDir, options, transport);

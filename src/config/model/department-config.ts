@@ -89,9 +89,21 @@ export class AdapterSelectionConfig {
   @IsObject() options: Record<string, unknown> = {};
 }
 
+export class ProxyConfig {
+  /** http://host:port of the forward proxy; connections are CONNECT tunnels (TLS stays end to end). */
+  @IsString() @Matches(/^http:\/\/[^/?#]+\/?$/, { message: 'url must be http://host:port' }) url!: string;
+  @IsOptional() @IsString() username?: string;
+  @IsOptional() @IsString() password?: string;
+}
+
 export class NetworkConfig {
   /** host:port patterns every outbound connection must match after DNS resolution. */
   @IsArray() @IsString({ each: true }) allowedHosts: string[] = [];
+  /**
+   * Optional HTTP proxy for HTTP-based adapters (REST, SOAP). Its own host:port must be in
+   * allowedHosts too, and so must every target it is asked to connect to.
+   */
+  @IsOptional() @ValidateNested() @Type(() => ProxyConfig) proxy?: ProxyConfig;
 }
 
 export class DepartmentConfig {
