@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { runMappingsTestCli } from './mappings-test';
+import { superviseProcesses } from './process-cluster';
 import { startGateway } from './start-gateway';
 
 const USAGE = `Usage: tongban [command]
@@ -14,7 +15,7 @@ async function main(argv: string[]): Promise<number> {
   const [command = 'start', ...rest] = argv;
   switch (command) {
     case 'start':
-      await startGateway();
+      if (!superviseProcesses()) await startGateway();
       return -1; // keeps running
     case 'mappings':
       if (rest[0] === 'test') return runMappingsTestCli(rest.slice(1));

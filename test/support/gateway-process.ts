@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { findFreePort } from '../../src/embedded/free-port';
 import { waitFor } from './wait-for';
 
-const MAIN = join(__dirname, '../../dist/main.js');
+/** The built gateway; TONGBAN_TEST_MAIN points at another build (e.g. a private one). */
+const MAIN = process.env.TONGBAN_TEST_MAIN ?? join(__dirname, '../../dist/main.js');
 
 export interface GatewayProcessOptions {
   role: 'api' | 'worker' | 'all';
