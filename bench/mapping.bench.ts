@@ -1,6 +1,6 @@
 /**
  * µs per case for every shipped mapping (and the intake profile), through the public `map()` API.
- * Run: npx ts-node bench/mapping.bench.ts [iterations]
+ * Run alone: npx ts-node bench/mapping.bench.ts [iterations]; `npm run bench` uses `mappingTimings`.
  */
 import { resolve } from 'node:path';
 import * as iconv from 'iconv-lite';
@@ -10,7 +10,6 @@ import { IntakeProfileRegistry } from '../src/mappings/intake/intake-profile';
 import { MappingRegistry } from '../src/mappings/mapping-registry';
 import { RegionTable } from '../src/regions/region-table';
 
-const iterations = Number(process.argv[2] ?? 20_000);
 const configDir = resolve(__dirname, '..', 'config');
 
 /** Expressions run as compiled closures vs by JSONata's evaluator. */
@@ -34,8 +33,21 @@ function expressionCounts(fields: FieldPlan[]): { fast: number; jsonata: number 
   return counts;
 }
 
+export interface MappingTiming {
+  /** Mapping id, or `<profile> (intake)` for an intake profile. */
+  name: string;
+  kind: 'forward' | 'reverse' | 'intake';
+  /** µs per case, wall clock and CPU. */
+  wall: number;
+  cpu: number;
+  counts: { fast: number; jsonata: number };
+}
+
 /** Wall-clock and CPU µs per call; CPU time is the steadier figure on a busy machine. */
-async function measure(run: () => Promise<unknown>): Promise<{ wall: number; cpu: number }> {
+async function measure(
+  run: () => Promise<unknown>,
+  iterations: number,
+): Promise<{ wall: number; cpu: number }> {
   for (let i = 0; i < Math.min(2_000, iterations); i++) await run();
   const cpuStart = process.cpuUsage();
   const start = process.hrtime.bigint();
@@ -52,20 +64,23 @@ const row = (
 ): string =>
   `${name.padEnd(28)}${t.wall.toFixed(2).padStart(9)}${t.cpu.toFixed(2).padStart(9)}   ${counts.fast} / ${counts.jsonata}`;
 
-async function main(): Promise<void> {
+/**
+ * Every shipped mapping (first example with an expectation) and intake profile, `iterations` times
+ * each; `kinds` narrows it (the full bench times forward mappings only).
+ */
+export async function mappingTimings(
+  iterations: number,
+  kinds: ReadonlyArray<MappingTiming['kind']> = ['forward', 'reverse', 'intake'],
+): Promise<MappingTiming[]> {
   const regions = RegionTable.load();
   const mappings = MappingRegistry.load(configDir, regions);
   const intake = IntakeProfileRegistry.load(configDir, regions);
-  const out = (line: string): boolean => process.stdout.write(`${line}\n`);
-  out(`node ${process.version}, ${iterations} iterations per mapping (first example of each)\n`);
-  out(
-    `${'mapping'.padEnd(28)}${'wall µs'.padStart(9)}${'cpu µs'.padStart(9)}   expressions (fast closures / JSONata)`,
-  );
+  const timings: MappingTiming[] = [];
 
   for (const id of mappings.ids()) {
     const definition = mappings.definition(id);
     const example = definition.examples.find((e) => e.expect !== undefined);
-    if (!example) continue;
+    if (!example || !kinds.includes(definition.kind)) continue;
     const now = new Date('2026-11-20T01:31:00Z');
     const run =
       definition.kind === 'forward'
@@ -78,20 +93,35 @@ async function main(): Promise<void> {
             })
         : () => mappings.reverse(id).map(example.input);
     const counts = expressionCounts(definition.fields);
-    out(row(id, await measure(run), counts));
+    timings.push({ name: id, kind: definition.kind, ...(await measure(run, iterations)), counts });
   }
 
-  for (const id of intake.ids()) {
+  for (const id of kinds.includes('intake') ? intake.ids() : []) {
     const definition = intake.definition(id);
     const example = definition.examples[0];
     const body = example.bodyBytes ?? iconv.encode(example.body ?? '', example.bodyEncoding ?? 'utf-8');
     const counts = expressionCounts(definition.fields);
-    const t = await measure(() => intake.normalize(id, body, example.contentType ?? 'application/xml'));
-    out(row(`${id} (intake)`, t, counts));
+    const t = await measure(
+      () => intake.normalize(id, body, example.contentType ?? 'application/xml'),
+      iterations,
+    );
+    timings.push({ name: `${id} (intake)`, kind: 'intake', ...t, counts });
   }
+  return timings;
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
-  process.exit(1);
-});
+async function main(): Promise<void> {
+  const iterations = Number(process.argv[2] ?? 20_000);
+  const out = (line: string): boolean => process.stdout.write(`${line}\n`);
+  out(`node ${process.version}, ${iterations} iterations per mapping (first example of each)\n`);
+  out(
+    `${'mapping'.padEnd(28)}${'wall µs'.padStart(9)}${'cpu µs'.padStart(9)}   expressions (fast closures / JSONata)`,
+  );
+  for (const t of await mappingTimings(iterations)) out(row(t.name, t, t.counts));
+}
+
+if (require.main === module)
+  main().catch((error: unknown) => {
+    process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  });

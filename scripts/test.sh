@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/ensure-system-packages.sh
+bash scripts/ensure-test-packages.sh
 bash scripts/ensure-node-modules.sh
 # Process-level tests (crash storm, scale-out) run the built gateway.
 if [ ! -f dist/main.js ] || [ -n "$(find src -newer dist/main.js -name '*.ts' -print -quit)" ]; then

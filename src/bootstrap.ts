@@ -1,10 +1,14 @@
+import { readFileSync } from 'node:fs';
+import type { ServerOptions } from 'node:https';
 import { Logger, type LoggerService, RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Transport } from '@nestjs/microservices';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ProblemFilter } from './common/problem/problem.filter';
+import type { TlsFiles } from './config/environment';
 import { AppModule } from './app.module';
+import { captureCallbackBodies } from './gateway/callbacks/callback-body';
 import { ApiKeyGuard } from './gateway/auth/api-key.guard';
 import { ApiKeyRegistry } from './gateway/auth/api-key-registry';
 import { mountBullBoard } from './observability/bull-board';
@@ -20,7 +24,11 @@ export async function createGatewayApp(
   runtime: GatewayRuntime,
   logger?: LoggerService,
 ): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: runtime.env.bodyLimitBytes, trustProxy: true });
+  const adapter = new FastifyAdapter({
+    bodyLimit: runtime.env.bodyLimitBytes,
+    trustProxy: true,
+    ...(runtime.env.tls ? { https: httpsOptions(runtime.env.tls) } : {}),
+  });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(runtime), adapter, {
     logger: logger ?? new Logger(),
     bufferLogs: false,
@@ -28,6 +36,8 @@ export async function createGatewayApp(
 
   // Only JSON is accepted (intake profiles register their own parsers): anything else is a 415.
   const fastify = app.getHttpAdapter().getInstance();
+  // Department callbacks are signed over their exact bytes (before routes are registered).
+  captureCallbackBodies(app, runtime.config);
   fastify.removeContentTypeParser('text/plain');
   // XML from legacy front offices (intake profiles) arrives as bytes: its encoding is in its prolog.
   fastify.addContentTypeParser(
@@ -41,6 +51,10 @@ export async function createGatewayApp(
       { path: 'health/live', method: RequestMethod.GET },
       { path: 'health/ready', method: RequestMethod.GET },
       { path: 'metrics', method: RequestMethod.GET },
+      // The ops dashboard (src/dashboard): its page, JSON and assets; /api/v1/admin/* APIs keep the prefix.
+      { path: 'admin', method: RequestMethod.GET },
+      { path: 'admin/api{/*path}', method: RequestMethod.ALL },
+      { path: 'admin/assets{/*path}', method: RequestMethod.GET },
     ],
   });
   // Nest routes Fastify's own errors (size, media type, malformed JSON) through this filter too.
@@ -69,4 +83,18 @@ export async function createGatewayApp(
     );
   }
   return app;
+}
+
+/**
+ * A client CA makes the server ask for client certificates without requiring them: API-key clients
+ * connect as before, and the mTLS callback route checks `authorized` and the fingerprint itself.
+ */
+function httpsOptions(tls: TlsFiles): ServerOptions {
+  return {
+    cert: readFileSync(tls.certFile),
+    key: readFileSync(tls.keyFile),
+    ...(tls.clientCaFile
+      ? { ca: readFileSync(tls.clientCaFile), requestCert: true, rejectUnauthorized: false }
+      : {}),
+  };
 }

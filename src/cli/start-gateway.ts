@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { loadOrCreateDevKeys } from '../common/crypto/dev-keys';
 import { PersonalDataCipher } from '../common/crypto/personal-data-cipher';
 import { createLogger } from '../common/logging/logger';
@@ -45,7 +45,16 @@ export async function startGateway(): Promise<void> {
   // The embedded default runs the example departments' simulators too, unless TONGBAN_DEMO=off.
   const demo = embedded !== undefined && process.env.TONGBAN_DEMO !== 'off';
   let departments: DemoDepartments | undefined;
-  if (demo) departments = await startDemoDepartments(env.dataDir, (line) => log.info(line));
+  // Served over HTTPS when TONGBAN_TLS_CERT is set; the demo departments call back on this URL.
+  const url = `${env.tls ? 'https' : 'http'}://${localHost(env.host)}:${env.port}`;
+  if (demo) {
+    // Only processes that serve HTTP take callbacks; a port of 0 is not known before listening.
+    const gateway =
+      env.role !== 'worker' && env.port > 0
+        ? { url, ca: env.tls ? readFileSync(env.tls.certFile) : undefined }
+        : undefined;
+    departments = await startDemoDepartments(env.dataDir, (line) => log.info(line), gateway);
+  }
   const databaseUrl = env.databaseUrl ?? embedded!.databaseUrl;
   const redisUrl = env.redisUrl ?? embedded!.redisUrl;
 
@@ -83,11 +92,16 @@ export async function startGateway(): Promise<void> {
     await stopEmbedded();
     throw error;
   }
-  const url = `http://${env.host}:${env.port}`;
   log.info({ url, docs: `${url}/api/docs`, queues: `${url}/admin/queues` }, 'Tongban gateway is listening');
   if (demo && env.role === 'all') {
     void submitDemoCases(url, log).catch((error: Error) => log.warn(`demo cases: ${error.message}`));
   }
+}
+
+/** Where this machine reaches a server bound to `host` (any-address → loopback). */
+function localHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 function cryptoProfile(): 'international' | 'national' {

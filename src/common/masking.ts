@@ -7,16 +7,24 @@ function stars(count: number): string {
   return count > 0 ? '*'.repeat(count) : '';
 }
 
-/** `510104199001011234` → `5104**********1234`; values too short to keep both ends are fully masked. */
+/** `510104199001011234` → `5101**********1234`; values too short to keep both ends are fully masked. */
 export function maskIdNumber(idNumber: string): string {
   const chars = Array.from(idNumber.trim());
   if (chars.length <= 8) return stars(chars.length);
   return chars.slice(0, 4).join('') + stars(chars.length - 8) + chars.slice(-4).join('');
 }
 
-/** `13812345678` → `138****5678`. */
+// Grouping characters people type into phone numbers, and a mainland country code before a mobile.
+const PHONE_GROUPING = /[\s().-]/gu;
+const MAINLAND_MOBILE_WITH_COUNTRY_CODE = /^(?:\+|00)?86(1[3-9]\d{9})$/;
+
+/**
+ * `13812345678` → `138****5678`; `+86 138-1234-5678` → `138****5678` too (grouping and a mainland
+ * country code are dropped first, so the form does not depend on how the number was typed).
+ */
 export function maskPhone(phone: string): string {
-  const chars = Array.from(phone.trim());
+  const compact = phone.trim().replace(PHONE_GROUPING, '');
+  const chars = Array.from(compact.replace(MAINLAND_MOBILE_WITH_COUNTRY_CODE, '$1'));
   if (chars.length <= 7) return stars(chars.length);
   return chars.slice(0, 3).join('') + stars(chars.length - 7) + chars.slice(-4).join('');
 }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 export type ProcessRole = 'api' | 'worker' | 'all';
@@ -24,6 +25,17 @@ export interface GatewayEnvironment {
   /** Where alerts are POSTed (JSON), besides the log. */
   alertWebhookUrl?: string;
   alertIntervalMs: number;
+  /** How often open cases past their due time are marked overdue (TONGBAN_OVERDUE_INTERVAL_MS). */
+  overdueIntervalMs: number;
+  /** HTTPS instead of HTTP, from PEM files; a client CA also requests client certificates (mTLS callbacks). */
+  tls?: TlsFiles;
+}
+
+export interface TlsFiles {
+  certFile: string;
+  keyFile: string;
+  /** CA bundle that client certificates must chain to; API-key clients without a certificate still work. */
+  clientCaFile?: string;
 }
 
 export class EnvironmentError extends Error {}
@@ -46,6 +58,8 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): GatewayEn
   const reconcileIntervalMs = integer(env, 'TONGBAN_RECONCILE_INTERVAL_MS', 15_000, 100, 3_600_000, problems);
   const reconcileGraceMs = integer(env, 'TONGBAN_RECONCILE_GRACE_MS', 30_000, 0, 3_600_000, problems);
   const alertIntervalMs = integer(env, 'TONGBAN_ALERT_INTERVAL_MS', 30_000, 100, 3_600_000, problems);
+  const overdueIntervalMs = integer(env, 'TONGBAN_OVERDUE_INTERVAL_MS', 60_000, 100, 86_400_000, problems);
+  const tls = tlsFiles(env, problems);
   if (problems.length > 0) throw new EnvironmentError(`Invalid environment:\n  - ${problems.join('\n  - ')}`);
   return {
     role,
@@ -64,6 +78,31 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): GatewayEn
     reconcileGraceMs,
     alertWebhookUrl: env.TONGBAN_ALERT_WEBHOOK_URL || undefined,
     alertIntervalMs,
+    overdueIntervalMs,
+    tls,
+  };
+}
+
+function tlsFiles(env: NodeJS.ProcessEnv, problems: string[]): TlsFiles | undefined {
+  const certFile = env.TONGBAN_TLS_CERT || undefined;
+  const keyFile = env.TONGBAN_TLS_KEY || undefined;
+  const clientCaFile = env.TONGBAN_TLS_CLIENT_CA || undefined;
+  if (!certFile && !keyFile && !clientCaFile) return undefined;
+  if (!certFile || !keyFile) {
+    problems.push('TONGBAN_TLS_CERT and TONGBAN_TLS_KEY go together (TONGBAN_TLS_CLIENT_CA needs both)');
+    return undefined;
+  }
+  for (const [name, file] of [
+    ['TONGBAN_TLS_CERT', certFile],
+    ['TONGBAN_TLS_KEY', keyFile],
+    ['TONGBAN_TLS_CLIENT_CA', clientCaFile],
+  ] as const) {
+    if (file && !existsSync(file)) problems.push(`${name}: no file ${file}`);
+  }
+  return {
+    certFile: resolve(certFile),
+    keyFile: resolve(keyFile),
+    clientCaFile: clientCaFile && resolve(clientCaFile),
   };
 }
 

@@ -67,7 +67,7 @@ export class DeliveryEngine {
       return 'confirmed by status check';
     }
 
-    const attempt = await this.store.claimAttempt(work.id);
+    const attempt = await this.store.claimAttempt(work.id, work.attempts);
     if (attempt === undefined) return 'claimed elsewhere or closed';
     const startedAt = new Date();
     const outcome = await this.attempt(work, adapter, attempt, department);

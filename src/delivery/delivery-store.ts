@@ -1,97 +1,44 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource, type QueryRunner } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { scrubPersonalData } from '../common/masking';
-import { CaseStatus } from '../lifecycle/case-status';
-import { rollUpCaseStatus } from '../lifecycle/case-status-rollup';
 import { DeliveryStatus, FINAL_DELIVERY_STATUSES } from '../lifecycle/delivery-status';
-import { decideReport, isAllowedTransition, type ReportedStatus } from '../lifecycle/delivery-transitions';
+import { decideReport, isAllowedTransition } from '../lifecycle/delivery-transitions';
 import { inTransaction, rows, type WriteResult } from '../persistence/transaction';
 import { PlatformEventWriter } from '../notifications/platform-event-writer';
+import type {
+  AttemptRecord,
+  CaseEventInput,
+  CaseStatusChange,
+  DeliveryUpdate,
+  DeliveryWork,
+  ReportResult,
+  StatusReport,
+} from './delivery-records';
+import { DeliveryWrites, OPEN_STATUSES, truncate } from './delivery-writes';
 
-/** A delivery with what the engine needs of its case. */
-export interface DeliveryWork {
-  id: string;
-  caseId: string;
-  department: string;
-  mapping: string | null;
-  status: DeliveryStatus;
-  attempts: number;
-  ambiguous: boolean;
-  receiptRef: string | null;
-  nextAttemptAt: Date | null;
-  casePayload: string;
-  externalId: string;
-  source: string;
-  serviceCode: string;
-}
-
-export interface AttemptRecord {
-  attempt: number;
-  startedAt: Date;
-  durationMs: number;
-  outcome: string;
-  errorClass?: string;
-  httpStatus?: number;
-  faultCode?: string;
-  reason?: string;
-  excerpt?: string;
-  sentHash: string | null;
-  receivedHash: string | null;
-}
-
-export interface DeliveryUpdate {
-  status: DeliveryStatus;
-  lastOutcome?: string;
-  lastError?: string | null;
-  nextAttemptAt?: Date | null;
-  ambiguous?: boolean;
-  receiptRef?: string | null;
-  deliveredAt?: Date;
-  departmentStatus?: string | null;
-  remark?: string | null;
-  nextPollAt?: Date | null;
-}
-
-/** A department's word on one delivery (callback, status poll, result file), already reverse-mapped. */
-export interface StatusReport {
-  status: ReportedStatus;
-  /** How it arrived: `callback`, `poll`, `result-file`, `pull-ack`. */
-  via: string;
-  reference?: string;
-  remark?: string;
-  /** The department's own status text, before mapping. */
-  departmentStatus?: string;
-  finishedAt?: string;
-}
-
-export type ReportResult =
-  | { kind: 'applied'; from: DeliveryStatus; to: DeliveryStatus; caseChange?: CaseStatusChange }
-  | { kind: 'duplicate'; status: DeliveryStatus }
-  | { kind: 'illegal'; from: DeliveryStatus; reason: string };
-
-export interface CaseEventInput {
-  type: string;
-  detail?: Record<string, unknown>;
-}
-
-export interface CaseStatusChange {
-  caseId: string;
-  from: CaseStatus;
-  to: CaseStatus;
-}
-
-/** Claimable: a delivery not yet acknowledged and not given up on. */
-const OPEN_STATUSES = [DeliveryStatus.Pending, DeliveryStatus.RetryWait, DeliveryStatus.Sending];
+export type {
+  AttemptRecord,
+  CaseEventInput,
+  CaseStatusChange,
+  DeliveryUpdate,
+  DeliveryWork,
+  ReportResult,
+  StatusReport,
+} from './delivery-records';
 
 /** MySQL is the system of record of every delivery; the queue only says when to look at one. */
 @Injectable()
 export class DeliveryStore {
   private readonly logger = new Logger(DeliveryStore.name);
 
+  private readonly writes: DeliveryWrites;
+
   constructor(
     private readonly db: DataSource,
-    private readonly platformEvents: PlatformEventWriter,
-  ) {}
+    platformEvents: PlatformEventWriter,
+  ) {
+    this.writes = new DeliveryWrites(platformEvents);
+  }
 
   /** The delivery a department report is about: by our id (its idempotency key) or by its receipt number. */
   async findForReport(
@@ -137,13 +84,26 @@ export class DeliveryStore {
     };
   }
 
-  /** Marks an attempt as started; false when the delivery is no longer open (done, rejected, dead). */
-  async claimAttempt(id: string, now = new Date()): Promise<number | undefined> {
+  /**
+   * Marks an attempt as started and returns its number; undefined when the delivery is no longer open
+   * (done, rejected, dead). `seen` is the attempt count the caller loaded: one conditional UPDATE
+   * claims it without a transaction; if anything moved since, the locked path decides.
+   */
+  async claimAttempt(id: string, seen?: number, now = new Date()): Promise<number | undefined> {
+    const open = OPEN_STATUSES.map(() => '?').join(', ');
+    if (seen !== undefined) {
+      const result = await this.db.query<WriteResult>(
+        `UPDATE deliveries SET status = ?, attempts = attempts + 1, updated_at = ?
+          WHERE id = ? AND attempts = ? AND status IN (${open})`,
+        [DeliveryStatus.Sending, now, id, seen, ...OPEN_STATUSES],
+      );
+      if (result.affectedRows === 1) return seen + 1;
+    }
     return inTransaction(this.db, async (runner) => {
       const result = await rows<WriteResult>(
         runner,
         `UPDATE deliveries SET status = ?, attempts = attempts + 1, updated_at = ?
-          WHERE id = ? AND status IN (${OPEN_STATUSES.map(() => '?').join(', ')})`,
+          WHERE id = ? AND status IN (${open})`,
         [DeliveryStatus.Sending, now, id, ...OPEN_STATUSES],
       );
       if (result.affectedRows === 0) return undefined;
@@ -194,8 +154,8 @@ export class DeliveryStore {
           recordHash(prevHash),
         ],
       );
-      await this.applyUpdate(runner, work.id, update, now);
-      return this.recordEventAndRollUp(runner, work.caseId, work.id, event, now);
+      await this.writes.applyUpdate(runner, work.id, update, now);
+      return this.writes.recordEventAndRollUp(runner, work.caseId, work.id, event, now);
     });
   }
 
@@ -217,11 +177,16 @@ export class DeliveryStore {
       const from = row.status as DeliveryStatus;
       if (!isAllowedTransition(from, update.status)) {
         const reason = `${from} → ${update.status} is not allowed`;
-        await this.recordAnomaly(runner, work, { from, to: update.status, via: event.type, reason }, now);
+        await this.writes.recordAnomaly(
+          runner,
+          work,
+          { from, to: update.status, via: event.type, reason },
+          now,
+        );
         return { applied: false };
       }
-      await this.applyUpdate(runner, work.id, update, now);
-      const caseChange = await this.recordEventAndRollUp(runner, work.caseId, work.id, event, now);
+      await this.writes.applyUpdate(runner, work.id, update, now);
+      const caseChange = await this.writes.recordEventAndRollUp(runner, work.caseId, work.id, event, now);
       return { applied: true, caseChange };
     });
   }
@@ -245,7 +210,7 @@ export class DeliveryStore {
       const decision = decideReport(from, report.status);
       if (decision.kind === 'duplicate') return { kind: 'duplicate', status: from };
       if (decision.kind === 'illegal') {
-        await this.recordAnomaly(
+        await this.writes.recordAnomaly(
           runner,
           work,
           { from, reported: report.status, via: report.via, reason: decision.reason },
@@ -268,8 +233,8 @@ export class DeliveryStore {
       }
       if (FINAL_DELIVERY_STATUSES.has(to)) update.nextPollAt = null;
       if (to === DeliveryStatus.Delivered || to === DeliveryStatus.Processing) update.ambiguous = false;
-      await this.applyUpdate(runner, work.id, update, now);
-      const caseChange = await this.recordEventAndRollUp(
+      await this.writes.applyUpdate(runner, work.id, update, now);
+      const caseChange = await this.writes.recordEventAndRollUp(
         runner,
         work.caseId,
         work.id,
@@ -301,126 +266,6 @@ export class DeliveryStore {
     }
     return result;
   }
-
-  private async recordAnomaly(
-    runner: QueryRunner,
-    work: Pick<DeliveryWork, 'id' | 'caseId'>,
-    detail: Record<string, unknown>,
-    now: Date,
-  ): Promise<void> {
-    await runner.query(
-      'INSERT INTO case_events (case_id, delivery_id, type, detail, created_at) VALUES (?, ?, ?, ?, ?)',
-      [work.caseId, work.id, 'STATUS_ANOMALY', JSON.stringify(detail), now],
-    );
-  }
-
-  private async applyUpdate(
-    runner: QueryRunner,
-    id: string,
-    update: DeliveryUpdate,
-    now: Date,
-  ): Promise<void> {
-    const sets = ['status = ?', 'updated_at = ?'];
-    const params: unknown[] = [update.status, now];
-    const optional: Array<[string, unknown]> = [
-      ['last_outcome', update.lastOutcome],
-      [
-        'last_error',
-        update.lastError === undefined ? undefined : (truncate(update.lastError ?? undefined, 2000) ?? null),
-      ],
-      ['next_attempt_at', update.nextAttemptAt],
-      ['ambiguous', update.ambiguous === undefined ? undefined : update.ambiguous ? 1 : 0],
-      ['receipt_ref', update.receiptRef],
-      ['delivered_at', update.deliveredAt],
-      ['department_status', update.departmentStatus],
-      [
-        'remark',
-        update.remark === undefined ? undefined : (truncate(update.remark ?? undefined, 512) ?? null),
-      ],
-      ['next_poll_at', update.nextPollAt],
-      // A final result is stamped once; a replay (back to PENDING) clears it.
-      [
-        'final_at',
-        FINAL_DELIVERY_STATUSES.has(update.status)
-          ? now
-          : OPEN_STATUSES.includes(update.status)
-            ? null
-            : undefined,
-      ],
-    ];
-    for (const [column, value] of optional) {
-      if (value === undefined) continue;
-      sets.push(`${column} = ?`);
-      params.push(value);
-    }
-    await runner.query(`UPDATE deliveries SET ${sets.join(', ')} WHERE id = ?`, [...params, id]);
-  }
-
-  private async recordEventAndRollUp(
-    runner: QueryRunner,
-    caseId: string,
-    deliveryId: string,
-    event: CaseEventInput,
-    now: Date,
-  ): Promise<CaseStatusChange | undefined> {
-    await runner.query(
-      'INSERT INTO case_events (case_id, delivery_id, type, detail, created_at) VALUES (?, ?, ?, ?, ?)',
-      [caseId, deliveryId, event.type, event.detail ? JSON.stringify(event.detail) : null, now],
-    );
-    const [caseRow] = await rows<
-      Array<{ status: CaseStatus; source: string; external_id: string; service_code: string }>
-    >(runner, 'SELECT status, source, external_id, service_code FROM cases WHERE id = ? FOR UPDATE', [
-      caseId,
-    ]);
-    const deliveries = await rows<
-      Array<{
-        id: string;
-        department: string;
-        status: string;
-        receipt_ref: string | null;
-        remark: string | null;
-      }>
-    >(
-      runner,
-      'SELECT id, department, status, receipt_ref, remark FROM deliveries WHERE case_id = ? ORDER BY id',
-      [caseId],
-    );
-    const next = rollUpCaseStatus(deliveries.map((s) => s.status));
-    if (next === caseRow.status) return undefined;
-    const completedAt = next === CaseStatus.Completed ? now : null;
-    await runner.query('UPDATE cases SET status = ?, completed_at = ?, updated_at = ? WHERE id = ?', [
-      next,
-      completedAt,
-      now,
-      caseId,
-    ]);
-    await runner.query(
-      'INSERT INTO case_events (case_id, delivery_id, type, detail, created_at) VALUES (?, NULL, ?, ?, ?)',
-      [caseId, 'CASE_STATUS_CHANGED', JSON.stringify({ from: caseRow.status, to: next }), now],
-    );
-    await this.platformEvents.caseStatusChanged(
-      runner,
-      {
-        event: 'case.status_changed',
-        caseId,
-        externalId: caseRow.external_id,
-        source: caseRow.source,
-        serviceCode: caseRow.service_code,
-        status: next,
-        previousStatus: caseRow.status,
-        at: now.toISOString(),
-        deliveries: deliveries.map((d) => ({
-          id: d.id,
-          department: d.department,
-          status: d.status,
-          reference: d.receipt_ref,
-          remark: d.remark,
-        })),
-      },
-      now,
-    );
-    return { caseId, from: caseRow.status, to: next };
-  }
 }
 
 /** Not yet acknowledged by the department: a report is the first word that it has the case. */
@@ -434,8 +279,3 @@ const RECEIVED: ReadonlySet<DeliveryStatus> = new Set([
   DeliveryStatus.Approved,
   DeliveryStatus.Rejected,
 ]);
-
-function truncate(value: string | undefined, max: number): string | null {
-  if (value === undefined) return null;
-  return value.length > max ? `${value.slice(0, max - 1)}…` : value;
-}

@@ -1,5 +1,44 @@
 import type { Provider, Type } from '@nestjs/common';
+import { CaseIntakeService } from '../gateway/intake/case-intake.service';
+import type { GatewayRuntime } from '../runtime/gateway-runtime';
+import { RUNTIME } from '../runtime/tokens';
+import { AuditController } from './audit/audit.controller';
+import { AuditLogStore } from './audit/audit-log.store';
+import { PersonalDataAudit } from './audit/personal-data-audit';
+import { CaseDeadlines } from './deadlines/case-deadlines';
+import { OverdueScanner } from './overdue/overdue-scanner';
+import { OverdueStore } from './overdue/overdue-store';
+import { StatsController } from './stats/stats.controller';
+import { StatsStore } from './stats/stats-store';
+import { StatsService } from './stats/stats.service';
+
+/** Hands intake its due-time calculator (intake is built in app.module; this keeps the wiring here). */
+const DEADLINES_AT_INTAKE = Symbol('tongban.deadlines-at-intake');
 
 /** Deadlines, statistics and the audit of personal-data reads. */
-export const insightProviders: Provider[] = [];
-export const insightControllers: Type[] = [];
+export const insightProviders: Provider[] = [
+  AuditLogStore,
+  PersonalDataAudit,
+  {
+    provide: CaseDeadlines,
+    inject: [RUNTIME],
+    useFactory: (runtime: GatewayRuntime) => CaseDeadlines.fromConfig(runtime.config),
+  },
+  {
+    provide: DEADLINES_AT_INTAKE,
+    inject: [CaseIntakeService, CaseDeadlines],
+    useFactory: (intake: CaseIntakeService, deadlines: CaseDeadlines) => {
+      intake.useDeadlines(deadlines);
+      return true;
+    },
+  },
+  OverdueStore,
+  OverdueScanner,
+  StatsStore,
+  {
+    provide: StatsService,
+    inject: [StatsStore, RUNTIME],
+    useFactory: (store: StatsStore, runtime: GatewayRuntime) => new StatsService(store, runtime.regions),
+  },
+];
+export const insightControllers: Type[] = [AuditController, StatsController];

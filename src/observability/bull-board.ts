@@ -3,8 +3,11 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter as BullBoardFastifyAdapter } from '@bull-board/fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { PROBLEM_CONTENT_TYPE } from '../common/problem/problem';
 import type { ApiKeyRegistry } from '../gateway/auth/api-key-registry';
 import type { DeliveryQueues } from '../queue/delivery-queues';
+import { TRACKING_QUEUE, WEBHOOK_QUEUE } from '../queue/queue-names';
+import { ADMIN_AUTH_CHALLENGE, adminAuthProblem, authenticateAdmin } from './admin-auth';
 
 export const BULL_BOARD_PATH = '/admin/queues';
 
@@ -19,8 +22,10 @@ export async function mountBullBoard(
 ): Promise<void> {
   const serverAdapter = new BullBoardFastifyAdapter();
   serverAdapter.setBasePath(BULL_BOARD_PATH);
+  // Besides the department queues: the tracking (polling, result files) and webhook queues, for viewing.
+  const support = [TRACKING_QUEUE, WEBHOOK_QUEUE].map((name) => queues.companion(name));
   createBullBoard({
-    queues: queues.all().map((q) => new BullMQAdapter(q)),
+    queues: [...queues.all(), ...support].map((q) => new BullMQAdapter(q)),
     serverAdapter,
     options: { uiConfig: { boardTitle: 'Tongban queues' } },
   });
@@ -29,33 +34,17 @@ export async function mountBullBoard(
   await fastify.register(
     async (scope: FastifyInstance) => {
       scope.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-        const key = presentedKey(request.headers.authorization);
-        const client = key ? keys.resolve(key) : undefined;
-        if (!client?.scopes.has('admin')) {
+        const auth = authenticateAdmin(request.headers.authorization, keys);
+        if (!auth.ok) {
           await reply
-            .status(client ? 403 : 401)
-            .header('www-authenticate', 'Basic realm="Tongban admin"')
-            .header('content-type', 'application/problem+json')
-            .send({
-              type: 'urn:tongban:problem:unauthorized',
-              title: 'Unauthorized',
-              status: client ? 403 : 401,
-              detail: 'An admin API key is required.',
-            });
+            .status(auth.status)
+            .header('www-authenticate', ADMIN_AUTH_CHALLENGE)
+            .header('content-type', PROBLEM_CONTENT_TYPE)
+            .send(adminAuthProblem(auth.status).problem);
         }
       });
       await scope.register(plugin);
     },
     { prefix: BULL_BOARD_PATH },
   );
-}
-
-function presentedKey(header: string | undefined): string | undefined {
-  if (!header) return undefined;
-  if (header.startsWith('Bearer ')) return header.slice(7).trim();
-  if (header.startsWith('Basic ')) {
-    const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
-    return decoded.slice(decoded.indexOf(':') + 1);
-  }
-  return undefined;
 }

@@ -15,9 +15,18 @@ export interface CaseRecord {
   requestHash: string;
   acceptedAt: Date;
   dueAt: Date | null;
+  completedAt: Date | null;
+  overdueAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
+
+/** A case as a search lists it: everything but the (encrypted, large) payload. */
+export type CaseListRecord = Omit<CaseRecord, 'payload'>;
+
+/** The columns a search reads: leaving out the payload keeps a lookup to the index and a few pages. */
+const LIST_COLUMNS = `id, source, external_id, schema_version, service_code, status, region_code, flags,
+  applicant_masked, request_hash, accepted_at, due_at, completed_at, overdue_at, created_at, updated_at`;
 
 export interface DeliveryRecord {
   id: string;
@@ -46,6 +55,8 @@ export interface CaseSearch {
   applicantIdHashes?: string[];
   status?: string;
   serviceCode?: string;
+  /** true: open and marked overdue; false: not marked (or completed). */
+  overdue?: boolean;
   from?: Date;
   to?: Date;
   /** Id of the last case of the previous page; ids grow with time (UUIDv7), newest first. */
@@ -92,7 +103,7 @@ export class CaseReadStore {
     }));
   }
 
-  async search(query: CaseSearch): Promise<CaseRecord[]> {
+  async search(query: CaseSearch): Promise<CaseListRecord[]> {
     const where: string[] = [];
     const params: unknown[] = [];
     const add = (clause: string, ...values: unknown[]) => {
@@ -109,16 +120,22 @@ export class CaseReadStore {
     }
     if (query.status) add('status = ?', query.status);
     if (query.serviceCode) add('service_code = ?', query.serviceCode);
+    if (query.overdue === true) add('completed_at IS NULL AND overdue_at IS NOT NULL');
+    if (query.overdue === false) add('(completed_at IS NOT NULL OR overdue_at IS NULL)');
     if (query.from) add('created_at >= ?', query.from);
     if (query.to) add('created_at < ?', query.to);
     if (query.afterId) add('id < ?', query.afterId);
-    const sql = `SELECT * FROM cases ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    const sql = `SELECT ${LIST_COLUMNS} FROM cases ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
     const rows = await this.db.query<Row[]>(sql, [...params, query.limit]);
-    return rows.map(toCase);
+    return rows.map(toListed);
   }
 }
 
 function toCase(r: Row): CaseRecord {
+  return { ...toListed(r), payload: r.payload as string };
+}
+
+function toListed(r: Row): CaseListRecord {
   return {
     id: r.id as string,
     source: r.source as string,
@@ -129,10 +146,11 @@ function toCase(r: Row): CaseRecord {
     regionCode: r.region_code as string,
     flags: r.flags ? (r.flags as string).split(',') : [],
     applicantMasked: r.applicant_masked as string,
-    payload: r.payload as string,
     requestHash: r.request_hash as string,
     acceptedAt: r.accepted_at as Date,
     dueAt: (r.due_at as Date | null) ?? null,
+    completedAt: (r.completed_at as Date | null) ?? null,
+    overdueAt: (r.overdue_at as Date | null) ?? null,
     createdAt: r.created_at as Date,
     updatedAt: r.updated_at as Date,
   };

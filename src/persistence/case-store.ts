@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type QueryRunner } from 'typeorm';
 import type { CaseStatus } from '../lifecycle/case-status';
 import type { DeliveryStatus } from '../lifecycle/delivery-status';
+import { GroupCommit } from './group-commit';
 import { isDuplicateKey } from './mysql-errors';
+import { inTransaction } from './transaction';
 
 export interface NewCaseRow {
   id: string;
@@ -19,6 +21,8 @@ export interface NewCaseRow {
   payload: string;
   requestHash: string;
   acceptedAt: Date;
+  /** From the service's promised handling time; copied to each delivery for per-department on-time stats. */
+  dueAt: Date | null;
 }
 
 export interface NewDeliveryRow {
@@ -41,47 +45,78 @@ export interface NewCase {
   events: NewCaseEvent[];
 }
 
+interface Pending {
+  input: NewCase;
+  now: Date;
+}
+
 export type CreateCaseResult =
   { kind: 'created' } | { kind: 'existing'; caseId: string; requestHash: string };
 
 /**
  * Writes a case, its deliveries, timeline and outbox entries in one transaction. Raw SQL on the
- * intake hot path: this runs for every submitted case.
+ * intake hot path: this runs for every submitted case. Concurrent submissions share transactions
+ * (group commit), with multi-row INSERTs; a batch that hits a duplicate key is redone case by case,
+ * so an idempotent repeat never fails its neighbours.
  */
 @Injectable()
 export class CaseStore {
+  private readonly group = new GroupCommit<Pending, CreateCaseResult>((items) => this.writeBatch(items), {
+    maxBatch: 100,
+    maxInFlight: 4,
+  });
+
   constructor(private readonly db: DataSource) {}
 
-  async create(input: NewCase, now = new Date()): Promise<CreateCaseResult> {
-    const runner = this.db.createQueryRunner();
-    await runner.connect();
+  create(input: NewCase, now = new Date()): Promise<CreateCaseResult> {
+    return this.group.submit({ input, now });
+  }
+
+  private async writeBatch(items: Pending[]): Promise<CreateCaseResult[]> {
+    if (items.length > 1) {
+      try {
+        await inTransaction(this.db, (runner) => this.insertAll(runner, items));
+        return items.map(() => ({ kind: 'created' }));
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+      }
+    }
+    const results: CreateCaseResult[] = [];
+    for (const item of items) results.push(await this.createOne(item));
+    return results;
+  }
+
+  private async createOne(item: Pending): Promise<CreateCaseResult> {
     try {
-      await runner.startTransaction();
-      await this.insertAll(runner, input, now);
-      await runner.commitTransaction();
+      await inTransaction(this.db, (runner) => this.insertAll(runner, [item]));
       return { kind: 'created' };
     } catch (error) {
-      await runner.rollbackTransaction();
       if (!isDuplicateKey(error)) throw error;
-      const existing = await this.findExisting(input.row.source, input.idempotencyKey, input.row.externalId);
+      const { row, idempotencyKey } = item.input;
+      const existing = await this.findExisting(row.source, idempotencyKey, row.externalId);
       if (!existing) throw error;
       return { kind: 'existing', ...existing };
-    } finally {
-      await runner.release();
     }
   }
 
-  private async insertAll(runner: QueryRunner, input: NewCase, now: Date): Promise<void> {
-    const c = input.row;
+  private async insertAll(runner: QueryRunner, items: Pending[]): Promise<void> {
+    const values = (count: number, placeholders: string) => Array(count).fill(placeholders).join(', ');
     await runner.query(
-      'INSERT INTO idempotency_records (source, idempotency_key, case_id, request_hash, created_at) VALUES (?, ?, ?, ?, ?)',
-      [c.source, input.idempotencyKey, c.id, c.requestHash, now],
+      `INSERT INTO idempotency_records (source, idempotency_key, case_id, request_hash, created_at)
+       VALUES ${values(items.length, '(?, ?, ?, ?, ?)')}`,
+      items.flatMap(({ input, now }) => [
+        input.row.source,
+        input.idempotencyKey,
+        input.row.id,
+        input.row.requestHash,
+        now,
+      ]),
     );
     await runner.query(
       `INSERT INTO cases (id, source, external_id, schema_version, service_code, status, region_code, flags,
-        applicant_id_hash, applicant_masked, key_id, payload, request_hash, accepted_at, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
+        applicant_id_hash, applicant_masked, key_id, payload, request_hash, accepted_at, due_at, created_at, updated_at)
+       VALUES ${values(items.length, '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')}`,
+      items.flatMap(({ input: { row: c }, now }) => [
         c.id,
         c.source,
         c.externalId,
@@ -96,25 +131,45 @@ export class CaseStore {
         c.payload,
         c.requestHash,
         c.acceptedAt,
+        c.dueAt,
         now,
         now,
-      ],
+      ]),
     );
-    const deliveries = input.deliveries;
+    const deliveries = items.flatMap(({ input, now }) =>
+      input.deliveries.map((d) => ({ d, c: input.row, now })),
+    );
+    // The case's source, service and region ride along for the statistics (they never change).
     await runner.query(
-      `INSERT INTO deliveries (id, case_id, department, mapping, status, attempts, created_at, updated_at)
-       VALUES ${deliveries.map(() => '(?, ?, ?, ?, ?, 0, ?, ?)').join(', ')}`,
-      deliveries.flatMap((d) => [d.id, c.id, d.department, d.mapping, d.status, now, now]),
+      `INSERT INTO deliveries (id, case_id, case_source, case_service_code, case_region_code, department, mapping,
+         status, attempts, due_at, created_at, updated_at)
+       VALUES ${values(deliveries.length, '(?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)')}`,
+      deliveries.flatMap(({ d, c, now }) => [
+        d.id,
+        c.id,
+        c.source,
+        c.serviceCode,
+        c.regionCode,
+        d.department,
+        d.mapping,
+        d.status,
+        c.dueAt,
+        now,
+        now,
+      ]),
     );
     await runner.query(
-      `INSERT INTO outbox (delivery_id, department, created_at) VALUES ${deliveries.map(() => '(?, ?, ?)').join(', ')}`,
-      deliveries.flatMap((d) => [d.id, d.department, now]),
+      `INSERT INTO outbox (delivery_id, department, created_at) VALUES ${values(deliveries.length, '(?, ?, ?)')}`,
+      deliveries.flatMap(({ d, now }) => [d.id, d.department, now]),
     );
-    if (input.events.length > 0) {
+    const events = items.flatMap(({ input, now }) =>
+      input.events.map((e) => ({ e, caseId: input.row.id, now })),
+    );
+    if (events.length > 0) {
       await runner.query(
-        `INSERT INTO case_events (case_id, delivery_id, type, detail, created_at) VALUES ${input.events.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
-        input.events.flatMap((e) => [
-          c.id,
+        `INSERT INTO case_events (case_id, delivery_id, type, detail, created_at) VALUES ${values(events.length, '(?, ?, ?, ?, ?)')}`,
+        events.flatMap(({ e, caseId, now }) => [
+          caseId,
           e.deliveryId ?? null,
           e.type,
           e.detail ? JSON.stringify(e.detail) : null,

@@ -9,6 +9,7 @@ import { InitialSchema1763769600000 } from './migrations/1763769600000-initial-s
 import { DeliveryEngine1763856000000 } from './migrations/1763856000000-delivery-engine';
 import { PullOffers1763942400000 } from './migrations/1763942400000-pull-offers';
 import { Lifecycle1764028800000 } from './migrations/1764028800000-lifecycle';
+import { Insights1764288000000 } from './migrations/1764288000000-insights';
 
 export const ENTITIES = [
   CaseEntity,
@@ -23,6 +24,7 @@ export const MIGRATIONS = [
   DeliveryEngine1763856000000,
   PullOffers1763942400000,
   Lifecycle1764028800000,
+  Insights1764288000000,
 ];
 
 /** The schema comes from migrations only; `synchronize` is never on. Times are stored in UTC. */

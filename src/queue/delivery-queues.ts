@@ -10,6 +10,7 @@ export interface QueuedDelivery {
 /** The BullMQ queue of every department; adding a delivery whose job exists already is a no-op. */
 export class DeliveryQueues {
   private readonly queues = new Map<string, Queue<DeliveryJobData>>();
+  private readonly companions = new Map<string, Queue>();
 
   constructor(
     private readonly connection: Redis,
@@ -36,6 +37,16 @@ export class DeliveryQueues {
 
   all(): Queue<DeliveryJobData>[] {
     return [...this.queues.values()];
+  }
+
+  /** Another queue of this deployment (tracking, webhooks) on the same connection, e.g. for Bull Board. */
+  companion(name: string): Queue {
+    let queue = this.companions.get(name);
+    if (!queue) {
+      queue = new Queue(name, { connection: this.connection, prefix: this.prefix });
+      this.companions.set(name, queue);
+    }
+    return queue;
   }
 
   /** jobId = delivery id: BullMQ ignores an add whose id it holds, so re-enqueueing never duplicates. */
@@ -69,6 +80,6 @@ export class DeliveryQueues {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.all().map((q) => q.close()));
+    await Promise.all([...this.all(), ...this.companions.values()].map((q) => q.close()));
   }
 }

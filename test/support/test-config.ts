@@ -28,6 +28,8 @@ export function restDepartmentsConfig(departments: RestDepartmentSpec[]): { dir:
   const dir = mkdtempSync(join(tmpdir(), 'tongban-engine-config-'));
   cpSync(EXAMPLE_CONFIG_DIR, dir, { recursive: true });
   for (const code of ['HRSS', 'CIVIL', 'HEALTH', 'DPF']) rmSync(join(dir, 'departments', `${code}.yaml`));
+  // No platform webhooks unless a test writes its own platforms.yaml (nothing listens on the demo's).
+  rmSync(join(dir, 'platforms.yaml'), { force: true });
   const routes: string[] = [];
   for (const d of departments) {
     const original = join(EXAMPLE_CONFIG_DIR, 'departments', `${d.code}.yaml`);

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { DELIVERY_RUNTIMES } from '../../delivery/delivery-tokens';
 import type { DepartmentRuntime } from '../../delivery/department-runtime';
+import { readDepartmentState } from '../../delivery/department-state';
 import { DeliveryQueues } from '../../queue/delivery-queues';
 import { RequireScopes } from '../auth/scopes.decorator';
 
@@ -24,28 +25,12 @@ export class DepartmentsController {
       'SELECT department, status, COUNT(*) AS n FROM deliveries GROUP BY department, status',
     );
     return Promise.all(
-      [...this.departments.values()].map(async ({ config, breaker, calendar }) => {
-        const circuit = await breaker.snapshot();
-        const queue = this.queues.get(config.code);
+      [...this.departments.values()].map(async (department) => {
+        const code = department.config.code;
         const byStatus = Object.fromEntries(
-          counts.filter((c) => c.department === config.code).map((c) => [c.status, Number(c.n)]),
+          counts.filter((c) => c.department === code).map((c) => [c.status, Number(c.n)]),
         );
-        return {
-          code: config.code,
-          name: config.name,
-          adapter: config.adapter.type,
-          circuit: {
-            state: circuit.state,
-            consecutiveFailures: circuit.consecutiveFailures,
-            nextProbeAt: circuit.nextProbeAt > 0 ? new Date(circuit.nextProbeAt).toISOString() : null,
-          },
-          open: calendar.isOpen(new Date()),
-          queue: {
-            paused: await queue.isPaused(),
-            jobs: await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'paused'),
-          },
-          deliveries: byStatus,
-        };
+        return { ...(await readDepartmentState(department, this.queues.get(code))), deliveries: byStatus };
       }),
     );
   }

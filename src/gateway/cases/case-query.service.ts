@@ -1,8 +1,9 @@
 import type { PersonalDataCipher } from '../../common/crypto/personal-data-cipher';
 import { ProblemException, type FieldError } from '../../common/problem/problem';
-import type { CaseReadStore, CaseRecord, DeliveryRecord } from '../../persistence/case-read-store';
+import type { CaseListRecord, CaseReadStore, DeliveryRecord } from '../../persistence/case-read-store';
 import type { ApiClient } from '../auth/api-client';
 import type { CanonicalCase } from '../intake/canonical-case';
+import { maskedApplicant, maskedForm } from './case-masking';
 
 export interface DeliverySummary {
   id: string;
@@ -25,8 +26,12 @@ export interface CaseSearchParams {
   serviceCode?: string;
   from?: string;
   to?: string;
+  /** `true`: open cases past their due time (marked by the overdue scan); `false`: the others. */
+  overdue?: string;
   cursor?: string;
   limit?: string;
+  /** Why the client reads (audited); the `X-Purpose` header says the same. */
+  purpose?: string;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -62,7 +67,9 @@ export class CaseQueryService {
       receivedAt: record.createdAt.toISOString(),
       updatedAt: record.updatedAt.toISOString(),
       dueAt: record.dueAt?.toISOString() ?? null,
-      case: masked(document, record),
+      overdueAt: record.overdueAt?.toISOString() ?? null,
+      completedAt: record.completedAt?.toISOString() ?? null,
+      case: masked(document),
       deliveries: (deliveries.get(caseId) ?? []).map(deliveryView),
       timeline: events.map((e) => ({
         at: e.createdAt.toISOString(),
@@ -78,6 +85,7 @@ export class CaseQueryService {
     const limit = params.limit === undefined ? 20 : Number(params.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > 100)
       errors.push({ pointer: '/limit', reason: 'must be an integer from 1 to 100' });
+    const overdue = parseFlag(params.overdue, '/overdue', errors);
     const from = parseTime(params.from, '/from', errors);
     const to = parseTime(params.to, '/to', errors);
     let afterId: string | undefined;
@@ -88,13 +96,14 @@ export class CaseQueryService {
     }
     if (errors.length > 0) throw ProblemException.invalid(errors, 'The search parameters are not valid.');
 
-    const idNumber = params.applicantIdNumber?.trim().toUpperCase();
+    const idNumber = normalizedIdNumber(params.applicantIdNumber);
     const records = await this.store.search({
       source: client.scopes.has('admin') ? undefined : client.source,
       externalId: params.externalId,
       applicantIdHashes: idNumber ? this.cipher.lookupHashes(idNumber) : undefined,
       status: params.status,
       serviceCode: params.serviceCode,
+      overdue,
       from,
       to,
       afterId,
@@ -109,17 +118,25 @@ export class CaseQueryService {
         source: r.source,
         applicant: JSON.parse(r.applicantMasked) as Record<string, string>,
         acceptedAt: r.acceptedAt.toISOString(),
+        dueAt: r.dueAt?.toISOString() ?? null,
+        overdueAt: r.overdueAt?.toISOString() ?? null,
       })),
       nextCursor: records.length > limit ? Buffer.from(page[page.length - 1].id).toString('base64url') : null,
     };
   }
 }
 
-function canSee(client: ApiClient, record: CaseRecord): boolean {
+/** How an ID number is searched for: trimmed, check letter upper-cased (as intake stores it). */
+export function normalizedIdNumber(value: string | undefined): string | undefined {
+  const idNumber = value?.trim().toUpperCase();
+  return idNumber ? idNumber : undefined;
+}
+
+function canSee(client: ApiClient, record: CaseListRecord): boolean {
   return client.scopes.has('admin') || client.source === record.source;
 }
 
-function toSummary(record: CaseRecord, deliveries: DeliveryRecord[]): CaseSummary {
+function toSummary(record: CaseListRecord, deliveries: DeliveryRecord[]): CaseSummary {
   return {
     id: record.id,
     externalId: record.externalId,
@@ -142,21 +159,32 @@ function deliveryView(d: DeliveryRecord) {
   };
 }
 
-/** The stored case with the applicant's personal data masked and inline attachment content left out. */
-function masked(document: CanonicalCase, record: CaseRecord): Record<string, unknown> {
-  const applicant = JSON.parse(record.applicantMasked) as Record<string, string>;
+/**
+ * The stored case with personal data masked (the applicant's and that of people in the form) and
+ * inline attachment content left out. Masked from the decrypted document, so the forms are today's
+ * even for cases stored under older masking rules.
+ */
+function masked(document: CanonicalCase): Record<string, unknown> {
   return {
     ...document,
     applicant: {
       idType: document.applicant.idType,
-      ...applicant,
+      ...maskedApplicant(document.applicant),
       ...(document.applicant.address ? { address: '***' } : {}),
     },
+    ...(document.form !== undefined ? { form: maskedForm(document.form) } : {}),
     attachments: document.attachments?.map(({ contentBase64, ...rest }) => ({
       ...rest,
       ...(contentBase64 !== undefined ? { inline: true } : {}),
     })),
   };
+}
+
+function parseFlag(value: string | undefined, pointer: string, errors: FieldError[]): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'true' || value === 'false') return value === 'true';
+  errors.push({ pointer, reason: 'must be true or false' });
+  return undefined;
 }
 
 function parseTime(value: string | undefined, pointer: string, errors: FieldError[]): Date | undefined {

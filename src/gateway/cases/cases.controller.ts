@@ -9,9 +9,13 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { PersonalDataCipher } from '../../common/crypto/personal-data-cipher';
+import { maskIdNumber } from '../../common/masking';
+import { PersonalDataAudit } from '../../insights/audit/personal-data-audit';
+import { readPurpose } from '../../insights/audit/read-purpose';
 import { RequireScopes } from '../auth/scopes.decorator';
 import { CaseIntakeService } from '../intake/case-intake.service';
-import { CaseQueryService, type CaseSearchParams } from './case-query.service';
+import { CaseQueryService, normalizedIdNumber, type CaseSearchParams } from './case-query.service';
 import { CanonicalCaseDto } from './dto/canonical-case.dto';
 
 @ApiTags('cases')
@@ -21,6 +25,8 @@ export class CasesController {
   constructor(
     private readonly intake: CaseIntakeService,
     private readonly query: CaseQueryService,
+    private readonly audit: PersonalDataAudit,
+    private readonly cipher: PersonalDataCipher,
   ) {}
 
   @Post()
@@ -47,9 +53,31 @@ export class CasesController {
 
   @Get(':id')
   @RequireScopes('cases:read')
-  @ApiOperation({ summary: 'A case with its deliveries and timeline (personal data masked)' })
-  async get(@Param('id') id: string, @Req() request: FastifyRequest) {
-    return this.query.detail(id, request.client!);
+  @ApiOperation({
+    summary: 'A case with its deliveries and timeline (personal data masked; the read is audited)',
+  })
+  @ApiHeader({
+    name: 'X-Purpose',
+    required: false,
+    description: 'Why the case is read (kept in the audit log)',
+  })
+  @ApiQuery({ name: 'purpose', required: false, description: 'Same as X-Purpose' })
+  async get(
+    @Param('id') id: string,
+    @Query('purpose') purpose: string | undefined,
+    @Headers('x-purpose') purposeHeader: string | undefined,
+    @Req() request: FastifyRequest,
+  ) {
+    const client = request.client!;
+    const detail = await this.query.detail(id, client);
+    // Audited before it is disclosed: a read that cannot be recorded fails.
+    await this.audit.recordReads({
+      client,
+      via: 'case.detail',
+      cases: [{ id: detail.id, source: detail.source }],
+      purpose: readPurpose(purposeHeader, purpose),
+    });
+    return detail;
   }
 
   @Get()
@@ -59,11 +87,31 @@ export class CasesController {
   @ApiQuery({ name: 'applicantIdNumber', required: false })
   @ApiQuery({ name: 'status', required: false })
   @ApiQuery({ name: 'serviceCode', required: false })
+  @ApiQuery({ name: 'overdue', required: false, description: 'true: open cases past their due time' })
+  @ApiQuery({ name: 'purpose', required: false, description: 'Why (audited); or the X-Purpose header' })
+  @ApiHeader({ name: 'X-Purpose', required: false })
   @ApiQuery({ name: 'from', required: false })
   @ApiQuery({ name: 'to', required: false })
   @ApiQuery({ name: 'cursor', required: false })
   @ApiQuery({ name: 'limit', required: false })
-  async search(@Query() params: CaseSearchParams, @Req() request: FastifyRequest) {
-    return this.query.search(params, request.client!);
+  async search(
+    @Query() params: CaseSearchParams,
+    @Headers('x-purpose') purposeHeader: string | undefined,
+    @Req() request: FastifyRequest,
+  ) {
+    const client = request.client!;
+    const result = await this.query.search(params, client);
+    const idNumber = normalizedIdNumber(params.applicantIdNumber);
+    await this.audit.recordReads({
+      client,
+      via: 'case.search',
+      cases: result.items.map((item) => ({ id: item.id, source: item.source })),
+      purpose: readPurpose(purposeHeader, params.purpose),
+      // The HMAC is the one stored with the cases: an auditor can find who looked a person up.
+      lookup: idNumber
+        ? { applicantIdNumber: maskIdNumber(idNumber), applicantIdHash: this.cipher.lookupHash(idNumber) }
+        : undefined,
+    });
+    return result;
   }
 }

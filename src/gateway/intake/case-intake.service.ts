@@ -8,11 +8,13 @@ import { CaseStatus } from '../../lifecycle/case-status';
 import { DeliveryStatus } from '../../lifecycle/delivery-status';
 import type { CaseStore } from '../../persistence/case-store';
 import type { OutboxStore } from '../../persistence/outbox-store';
-import type { DeliveryQueues } from '../../queue/delivery-queues';
+import type { DeliveryQueues, QueuedDelivery } from '../../queue/delivery-queues';
+import { GroupCommit } from '../../persistence/group-commit';
 import type { CaseRouter } from '../../routing/case-router';
 import type { ApiClient } from '../auth/api-client';
 import type { CaseEventsPublisher } from '../events/case-events.publisher';
 import type { CaseQueryService, CaseSummary } from '../cases/case-query.service';
+import type { CaseDeadlines } from '../../insights/deadlines/case-deadlines';
 import type { CaseValidator } from './case-validator';
 import { stableStringify } from './stable-json';
 
@@ -27,6 +29,9 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,128}$/;
 /** Validate → route → store (one transaction) → enqueue after commit → announce. */
 export class CaseIntakeService {
   private readonly logger = new Logger(CaseIntakeService.name);
+  private deadlines?: CaseDeadlines;
+  /** Deliveries committed together are enqueued (one addBulk) and cleared from the outbox together. */
+  private readonly enqueuer: GroupCommit<QueuedDelivery[], void>;
 
   constructor(
     private readonly validator: CaseValidator,
@@ -37,7 +42,22 @@ export class CaseIntakeService {
     private readonly queues: DeliveryQueues,
     private readonly query: CaseQueryService,
     private readonly events: CaseEventsPublisher,
-  ) {}
+  ) {
+    this.enqueuer = new GroupCommit<QueuedDelivery[], void>(
+      async (batches) => {
+        const deliveries = batches.flat();
+        await this.queues.enqueue(deliveries);
+        await this.outbox.removeDeliveries(deliveries.map((d) => d.id));
+        return batches.map(() => undefined);
+      },
+      { maxBatch: 200, maxInFlight: 2 },
+    );
+  }
+
+  /** Set once at start-up (src/insights/insights.parts.ts); without it, cases get no due time. */
+  useDeadlines(deadlines: CaseDeadlines): void {
+    this.deadlines = deadlines;
+  }
 
   async submit(raw: unknown, client: ApiClient, idempotencyKey?: string): Promise<SubmitResult> {
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
@@ -61,6 +81,7 @@ export class CaseIntakeService {
       status: DeliveryStatus.Pending,
     }));
     const { applicant } = document;
+    const acceptedAt = new Date(document.acceptedAt);
     const result = await this.store.create({
       row: {
         id: caseId,
@@ -80,7 +101,8 @@ export class CaseIntakeService {
         keyId: this.cipher.currentKeyId,
         payload,
         requestHash,
-        acceptedAt: new Date(document.acceptedAt),
+        acceptedAt,
+        dueAt: this.deadlines?.dueAt(document.serviceCode, acceptedAt) ?? null,
       },
       idempotencyKey: idempotencyKey ?? `external:${document.externalId}`,
       deliveries,
@@ -127,8 +149,7 @@ export class CaseIntakeService {
   /** The case is committed already: a Redis failure here only delays it (the outbox relay retries). */
   private async enqueueAfterCommit(deliveries: Array<{ id: string; department: string }>): Promise<void> {
     try {
-      await this.queues.enqueue(deliveries);
-      await this.outbox.removeDeliveries(deliveries.map((d) => d.id));
+      await this.enqueuer.submit(deliveries);
     } catch (error) {
       this.logger.warn(
         `enqueue after commit failed, the outbox relay will retry: ${(error as Error).message}`,

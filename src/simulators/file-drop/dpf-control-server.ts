@@ -7,6 +7,8 @@ export interface DpfControlHandlers {
   stats(): unknown;
   rejectIds(ids: string[], remark?: string): void;
   resendIds(ids: string[]): void;
+  /** Writes a result file answering `04` (approved) for these ids; resolves to its name. */
+  approveIds(ids: string[], remark?: string): Promise<string>;
   reset(): void;
 }
 
@@ -39,7 +41,8 @@ const idList = (body: unknown): string[] | undefined => {
 /**
  * The simulator's control endpoint on its own loopback port (no authentication):
  * `POST /__control/fault {mode, delayMs}`, `GET /__control/stats`, `POST /__control/reject {ids, remark}`,
- * `POST /__control/resend {ids}`, `POST /__control/reset`.
+ * `POST /__control/resend {ids}`, `POST /__control/approve {ids, remark}` (a result file answering `04`),
+ * `POST /__control/reset`.
  */
 export class DpfControlServer {
   private server?: Server;
@@ -95,6 +98,14 @@ export class DpfControlServer {
           this.handlers.rejectIds(ids, typeof remark === 'string' ? remark : undefined);
         } else this.handlers.resendIds(ids);
         return send(res, 204);
+      }
+      case 'POST /__control/approve': {
+        const body = await readJson(req);
+        const ids = idList(body);
+        if (!ids) return send(res, 400, { error: 'ids must be an array of strings' });
+        const remark = (body as { remark?: unknown }).remark;
+        const file = await this.handlers.approveIds(ids, typeof remark === 'string' ? remark : undefined);
+        return send(res, 200, { file });
       }
       case 'POST /__control/reset':
         this.handlers.reset();

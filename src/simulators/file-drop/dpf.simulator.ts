@@ -80,6 +80,7 @@ export class DpfSimulator {
         stats: () => this.stats(),
         rejectIds: (ids, remark) => this.rejectIds(ids, remark),
         resendIds: (ids) => this.resendIds(ids),
+        approveIds: (ids, remark) => this.approve(ids, remark),
         reset: () => this.reset(),
       });
       await this.control.start(this.options.controlPort ?? 0);

@@ -1,4 +1,4 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import {
   DATE,
@@ -17,6 +17,7 @@ import {
   RestSimulator,
   type Exchange,
   type RestSimulatorOptions,
+  type StoredCase,
 } from './rest-simulator';
 
 export interface CivilSimulatorOptions extends RestSimulatorOptions {
@@ -56,6 +57,8 @@ const MEMBER_RULES: readonly FieldRule[] = [
 /**
  * CIVIL (民政) as in docs/demo-departments.md: OAuth2 client credentials, idempotent JSON create
  * keyed by Idempotency-Key, status by request id. Extra control call: `POST /__control/revoke-tokens`.
+ * Status callbacks carry the status answer, signed X-Signature = hex HMAC-SHA256 of
+ * "{X-Timestamp}\n{body}" with X-Timestamp in Unix seconds.
  */
 export class CivilSimulator extends RestSimulator {
   protected readonly stages = ['已受理', '审核中', '已批准'] as const;
@@ -130,13 +133,23 @@ export class CivilSimulator extends RestSimulator {
   private status(exchange: Exchange, requestId: string): void {
     const stored = this.cases.get(requestId);
     if (!stored) return this.reply(exchange, 404, { error: 'not_found', message: 'unknown request_id' });
+    this.reply(exchange, 200, this.statusBody(stored));
+  }
+
+  protected statusBody(stored: StoredCase): Record<string, unknown> {
     const { status, remark, finishedAt } = this.statusOf(stored);
-    this.reply(exchange, 200, {
+    return {
       application_no: stored.reference,
       status,
       remark: remark ?? null,
       finished_at: finishedAt ?? null,
-    });
+    };
+  }
+
+  protected signCallback(body: Buffer, secret: string): Record<string, string> {
+    const timestamp = String(Math.floor(this.now() / 1000));
+    const signature = createHmac('sha256', secret).update(`${timestamp}\n`).update(body).digest('hex');
+    return { 'X-Timestamp': timestamp, 'X-Signature': signature };
   }
 
   private issueToken(exchange: Exchange): void {

@@ -17,6 +17,7 @@ import {
   RestSimulator,
   type Exchange,
   type RestSimulatorOptions,
+  type StoredCase,
 } from './rest-simulator';
 
 export interface HealthSimulatorOptions extends RestSimulatorOptions {
@@ -45,7 +46,8 @@ const RULES: readonly FieldRule[] = [
 /**
  * HEALTH (卫健) as in docs/demo-departments.md: every /v1 call signed with X-Key-Id, X-Timestamp
  * and X-Signature = hex HMAC-SHA256("{timestamp}\n{METHOD}\n{path}\n{hex sha256 of body}");
- * idempotent create keyed by X-Request-Id; 422 { message } for invalid data.
+ * idempotent create keyed by X-Request-Id; 422 { message } for invalid data. Its status callbacks
+ * are signed the webhook way: X-Hub-Signature = "sha256=" + base64 HMAC-SHA256 of the body alone.
  */
 export class HealthSimulator extends RestSimulator {
   protected readonly stages = ['RECEIVED', 'IN_REVIEW', 'DONE'] as const;
@@ -95,13 +97,21 @@ export class HealthSimulator extends RestSimulator {
   private status(exchange: Exchange, requestId: string): void {
     const stored = this.cases.get(requestId);
     if (!stored) return this.reply(exchange, 404, { message: 'unknown requestId' });
+    this.reply(exchange, 200, this.statusBody(stored));
+  }
+
+  protected statusBody(stored: StoredCase): Record<string, unknown> {
     const { status, remark, finishedAt } = this.statusOf(stored);
-    this.reply(exchange, 200, {
+    return {
       registrationNo: stored.reference,
       state: status,
       note: remark ?? null,
       doneAt: finishedAt ?? null,
-    });
+    };
+  }
+
+  protected signCallback(body: Buffer, secret: string): Record<string, string> {
+    return { 'X-Hub-Signature': `sha256=${createHmac('sha256', secret).update(body).digest('base64')}` };
   }
 
   /** Undefined when the request is correctly signed, else the reason for the 401. */

@@ -2,12 +2,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { FaultInjector, type FaultSpec } from '../shared/fault-mode';
 import { CONTROL_PREFIX, handleFaultControl, readBody, send, sendJson } from '../shared/http-io';
+import { StatusCallbacks, type CallbackStats, type StatusCallbackOptions } from './status-callbacks';
 
 export interface RestSimulatorOptions {
   /** A case moves one status stage per this many ms (0 = only by setStatus / the control call). */
   statusAdvanceMs?: number;
   /** Epoch ms; tests may pin it. */
   now?: () => number;
+  /** POST each status change to this URL, signed with the department's scheme. */
+  callback?: StatusCallbackOptions;
 }
 
 export interface StoredCase {
@@ -39,6 +42,8 @@ export interface SimulatorStats {
   faultsInjected: number;
   /** The last create bodies received, newest last. */
   lastBodies: string[];
+  /** Status callbacks sent to the gateway. */
+  callbacks: CallbackStats;
 }
 
 /** One request being answered; `holdMs` delays the answer (ambiguous fault). */
@@ -67,10 +72,12 @@ export abstract class RestSimulator {
   private commits = 0;
   private lastBodies: string[] = [];
   private sequence = 0;
+  private readonly callbacks: StatusCallbacks;
 
   constructor(options: RestSimulatorOptions = {}) {
     this.now = options.now ?? Date.now;
     this.statusAdvanceMs = options.statusAdvanceMs ?? 0;
+    this.callbacks = new StatusCallbacks((body, secret) => this.signCallback(body, secret), options.callback);
   }
 
   /** Status stages in order; the last one is final. */
@@ -78,6 +85,10 @@ export abstract class RestSimulator {
   /** Whether this request commits cases (the target of `scope: create` faults). */
   protected abstract isCreate(req: IncomingMessage, path: string): boolean;
   protected abstract route(exchange: Exchange): Promise<void>;
+  /** A case's status as the department states it: the status GET answer and the callback body. */
+  protected abstract statusBody(stored: StoredCase): Record<string, unknown>;
+  /** The headers that sign a callback body, in this department's own scheme. */
+  protected abstract signCallback(body: Buffer, secret: string): Record<string, string>;
   /** Subclass control calls (beyond fault, stats, status, reset); false when unknown. */
   protected control(_exchange: Exchange): boolean {
     return false;
@@ -104,6 +115,7 @@ export abstract class RestSimulator {
   async stop(): Promise<void> {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+    this.callbacks.cancel();
     const server = this.server;
     this.server = undefined;
     if (!server) return;
@@ -115,16 +127,26 @@ export abstract class RestSimulator {
     this.faults.set(spec);
   }
 
-  /** Sets a case's status (and remark) by its idempotency key; false when unknown. */
+  /** Sets a case's status (and remark) by its idempotency key, calling back if on; false when unknown. */
   setStatus(key: string, status: string, remark?: string): boolean {
     const stored = this.cases.get(key);
     if (!stored) return false;
+    const before = this.statusOf(stored);
     Object.assign(stored, {
       status,
       remark,
       finishedAt: this.isFinal(status) ? this.timestamp() : undefined,
     });
+    if (before.status !== status || before.remark !== remark) this.callBack(stored);
     return true;
+  }
+
+  /**
+   * Turns status callbacks on (or off, without options). Cases committed while they are on also
+   * call back when a time-based stage (`statusAdvanceMs`) is reached.
+   */
+  setCallback(options?: StatusCallbackOptions): void {
+    this.callbacks.configure(options);
   }
 
   stats(): SimulatorStats {
@@ -135,11 +157,14 @@ export abstract class RestSimulator {
       duplicatesApplied: this.commits - this.cases.size,
       faultsInjected: this.faults.injected,
       lastBodies: [...this.lastBodies],
+      callbacks: this.callbacks.stats(),
     };
   }
 
-  /** Forgets cases, counters and the fault (not issued credentials). */
+  /** Forgets cases, counters, the fault and pending callbacks (not credentials or the callback URL). */
   reset(): void {
+    this.callbacks.cancel();
+    this.callbacks.resetStats();
     this.cases.clear();
     this.counters = { connections: 0, received: 0, createRequests: 0, duplicateRequests: 0, rejected: 0 };
     this.commits = 0;
@@ -180,6 +205,15 @@ export abstract class RestSimulator {
     this.cases.set(key, stored);
     this.commits++;
     this.reply(exchange, 201, stored.receipt);
+    if (this.callbacks.enabled && this.statusAdvanceMs > 0) {
+      // A real department calls back when its clerk moves the case on; here, when a stage is reached.
+      // Timers and Date.now() run on different clocks: a few ms late, so statusOf has moved on too.
+      const stages = this.stages.slice(1).map((_stage, i) => (i + 1) * this.statusAdvanceMs + 5);
+      // A status set by control wins over the stages; a reset cancels these.
+      this.callbacks.schedule(stages, () => {
+        if (stored.status === undefined) this.callBack(stored);
+      });
+    }
   }
 
   /** The current status: set by control, else advanced by age. */
@@ -198,6 +232,10 @@ export abstract class RestSimulator {
   /** ISO 8601 in +08:00, as the departments write it. */
   protected timestamp(at = this.now()): string {
     return new Date(at + 8 * 3600_000).toISOString().replace(/\.\d{3}Z$/, '+08:00');
+  }
+
+  private callBack(stored: StoredCase): void {
+    this.callbacks.send(this.statusBody(stored));
   }
 
   private isFinal(status: string): boolean {
@@ -239,6 +277,10 @@ export abstract class RestSimulator {
     if (req.method === 'POST' && path === `${CONTROL_PREFIX}reset`) {
       this.reset();
       return sendJson(res, 200, { ok: true });
+    }
+    if (req.method === 'POST' && path === `${CONTROL_PREFIX}callback`) {
+      // { url, secret, retryDelaysMs? } turns callbacks on; {} turns them off.
+      return sendJson(res, 200, this.callbacks.configureFrom(parseObject(body)));
     }
     if (req.method === 'POST' && path === `${CONTROL_PREFIX}status`) {
       const input = parseObject(body);

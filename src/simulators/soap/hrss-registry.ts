@@ -75,9 +75,12 @@ export class HrssRegistry {
   private readonly records = new Map<string, RegistrationRecord>();
   private readonly log: LoggedRequest[] = [];
   private sequence = 0;
+  private readonly statusQueriesById = new Map<string, number>();
   submits = 0;
   duplicates = 0;
   applied = 0;
+  /** QueryRegistrationStatus calls that reached the service, in any fault mode. */
+  statusQueries = 0;
 
   submit(args: unknown): { record: RegistrationRecord; xm: string } {
     this.submits += 1;
@@ -108,6 +111,16 @@ export class HrssRegistry {
     this.applied += 1;
     this.note('SubmitUnemploymentRegistration', args, `accepted ${record.businessNo}`);
     return { record, xm };
+  }
+
+  /** Counts a status query (before any fault mode answers it), so tests can count polls. */
+  countStatusQuery(requestId: string): void {
+    this.statusQueries += 1;
+    this.statusQueriesById.set(requestId, (this.statusQueriesById.get(requestId) ?? 0) + 1);
+  }
+
+  statusQueriesFor(requestId: string): number {
+    return this.statusQueriesById.get(requestId) ?? 0;
   }
 
   find(requestId: string): RegistrationRecord | undefined {
@@ -149,7 +162,8 @@ export class HrssRegistry {
   reset(): void {
     this.records.clear();
     this.log.length = 0;
-    this.submits = this.duplicates = this.applied = 0;
+    this.statusQueriesById.clear();
+    this.submits = this.duplicates = this.applied = this.statusQueries = 0;
   }
 }
 

@@ -72,8 +72,9 @@ export function hrssServices(version: SoapVersion, port: string, deps: HrssServi
           }
         },
         QueryRegistrationStatus: async (args: unknown) => {
-          guard();
           const requestId = requestIdOf(args);
+          deps.registry.countStatusQuery(requestId);
+          guard();
           const record = deps.registry.find(requestId);
           deps.registry.note('QueryRegistrationStatus', args, record ? record.status : 'NotFound');
           if (!record) throw soapFault(version, 'Client', 'NotFound', `未找到请求 ${requestId}`);

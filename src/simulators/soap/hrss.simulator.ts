@@ -34,6 +34,8 @@ export interface HrssSimulatorStats {
   duplicates: number;
   /** Registrations applied twice for one requestId: must stay 0. */
   duplicatesApplied: number;
+  /** QueryRegistrationStatus calls that reached the service (status polls), in any fault mode. */
+  statusQueries: number;
   authenticationFailures: number;
   fault: FaultSpec;
   flakyRemaining: number;
@@ -125,6 +127,7 @@ export class HrssSimulator {
       uniqueRequestIds: registry.uniqueRequestIds,
       duplicates: registry.duplicates,
       duplicatesApplied: registry.applied - registry.uniqueRequestIds,
+      statusQueries: registry.statusQueries,
       authenticationFailures: this.authenticationFailures,
       fault: { ...this.fault },
       flakyRemaining: this.flakyRemaining,

@@ -1,0 +1,234 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PersonalDataCipher } from '../../src/common/crypto/personal-data-cipher';
+import { forkTs } from '../support/child-process';
+import { BenchDb, ensureDatabase, recreateDatabase } from '../support/databases';
+import { GatewayFleet } from '../support/gateway-fleet';
+import { LatencyRecorder } from '../support/percentiles';
+import type { BenchContext, Metric, Scenario } from '../support/scenario';
+
+const ADMIN_KEY = 'tb-demo-admin-key';
+const SEED_SCRIPT = join(__dirname, '..', 'seed-cases.ts');
+const MIGRATIONS_DIR = join(__dirname, '..', '..', 'src', 'persistence', 'migrations');
+const DATABASE = 'tb_bench_1m';
+const GROUPINGS = ['department', 'service', 'region', 'day'] as const;
+/** The key bench/seed-cases.ts encrypts with (synthetic data, not a secret): the gateway must read it. */
+const SEED_SECRET = createHash('sha256').update('tongban bench key, not a secret').digest();
+const SEED_DATA_KEYS = `k1:${SEED_SECRET.toString('base64')}`;
+
+interface Sampled {
+  id: string;
+  idNumber: string;
+}
+
+/**
+ * The seed script and the migrations it ran: when either changes (even in place, as happens while
+ * they are being written), the kept database no longer matches the gateway and is seeded again.
+ */
+function seedFingerprint(): string {
+  const hash = createHash('sha256').update(readFileSync(SEED_SCRIPT));
+  for (const name of readdirSync(MIGRATIONS_DIR).sort())
+    hash.update(name).update(readFileSync(join(MIGRATIONS_DIR, name)));
+  return hash.digest('hex');
+}
+
+function readIfExists(file: string): string | undefined {
+  return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+}
+
+async function timed(url: string): Promise<{ ms: number; status: number }> {
+  const started = performance.now();
+  const response = await fetch(url, {
+    headers: { authorization: `Bearer ${ADMIN_KEY}`, 'x-purpose': 'bench' },
+  });
+  await response.arrayBuffer();
+  return { ms: performance.now() - started, status: response.status };
+}
+
+/** Runs bench/seed-cases.ts (its own CLI) into an empty database, its progress as ours. */
+async function seed(ctx: BenchContext, databaseUrl: string): Promise<void> {
+  const child = forkTs('seed-cases', SEED_SCRIPT, {}, join(ctx.logDir, 'seed-cases.log'), [
+    '--url',
+    databaseUrl,
+    '--cases',
+    String(ctx.options.rows),
+    '--no-measure',
+  ]);
+  child.child.stdout?.on('data', (chunk: Buffer) => {
+    for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) ctx.progress.line(`    ${line}`);
+  });
+  const code = await new Promise<number | null>((resolve) => child.child.once('exit', resolve));
+  if (code !== 0) throw new Error(`bench/seed-cases.ts exited with ${String(code)}; see ${child.logFile}`);
+}
+
+/**
+ * Lookup and statistics at 1M cases through a real api process: the resident lookup
+ * GET /cases?applicantIdNumber= and GET /cases/{id} (sequential, random seeded people), and
+ * GET /stats for every grouping. Pluggable: the rows come from bench/seed-cases.ts, seeded once
+ * into tb_bench_1m and kept in the bench data dir; without that script the scenario is skipped.
+ */
+export function millionRowsScenario(): Scenario {
+  let fleet: GatewayFleet | undefined;
+  let db: BenchDb | undefined;
+  let sample: Sampled[] = [];
+  let statsAvailable = true;
+  return {
+    id: 'tongban.1m',
+    title: 'Tongban lookup and stats at 1M cases',
+    async setup(ctx) {
+      if (!existsSync(SEED_SCRIPT)) return 'bench/seed-cases.ts not found (it seeds the 1M cases)';
+      let databaseUrl = await ensureDatabase(ctx.serverUrl, DATABASE);
+      db = await BenchDb.open(databaseUrl);
+      const have = (await db.hasTable('cases')) ? await db.count('SELECT COUNT(*) AS n FROM cases') : 0;
+      const fingerprintFile = join(ctx.options.dataDir, `${DATABASE}.fingerprint`);
+      const current = seedFingerprint();
+      const stale = have > 0 && readIfExists(fingerprintFile) !== current;
+      if (have < ctx.options.rows || stale) {
+        const why = stale ? 'seeded by another seed script or migrations' : `holds ${have} cases`;
+        if (ctx.options.quick) return `quick mode: ${DATABASE} ${why}; a full run seeds it (once)`;
+        ctx.progress.line(
+          `  seeding ${ctx.options.rows} cases into ${DATABASE} (${why}; kept under ${ctx.options.dataDir})`,
+        );
+        await db.close();
+        databaseUrl = await recreateDatabase(ctx.serverUrl, DATABASE); // the seed refuses a database with cases
+        await seed(ctx, databaseUrl);
+        writeFileSync(fingerprintFile, current);
+        db = await BenchDb.open(databaseUrl);
+      }
+      fleet = await GatewayFleet.start({
+        name: 'tongban-1m',
+        main: ctx.main,
+        roles: ['api'],
+        databaseUrl,
+        redisUrl: ctx.redisUrl,
+        configDir: ctx.configDir,
+        queuePrefix: `bench-${ctx.runId}-1m`,
+        dataKeys: SEED_DATA_KEYS,
+        dataDir: ctx.runDir,
+        logDir: ctx.logDir,
+      });
+      const cipher = PersonalDataCipher.fromEnvironment({ TONGBAN_DATA_KEYS: SEED_DATA_KEYS });
+      const ids = await db.rows<{ id: string }>('SELECT id FROM cases ORDER BY RAND() LIMIT 300');
+      const rows = await db.rows<{ id: string; payload: string }>(
+        'SELECT id, payload FROM cases WHERE id IN (?)',
+        [ids.map((r) => r.id)],
+      );
+      try {
+        sample = rows.map((r) => ({
+          id: r.id,
+          idNumber: (JSON.parse(cipher.decrypt(r.payload)) as { applicant: { idNumber: string } }).applicant
+            .idNumber,
+        }));
+      } catch {
+        return `the seeded cases are not encrypted with the key this scenario expects (${DATABASE}: drop it to reseed)`;
+      }
+      ctx.progress.line(`  ${await db.count('SELECT COUNT(*) AS n FROM cases')} cases in ${DATABASE}`);
+    },
+    async run(ctx, run) {
+      const base = `${fleet!.apiUrls[0]}/api/v1`;
+      const lookups = ctx.options.quick ? 50 : 150;
+      const byIdNumber = new LatencyRecorder();
+      const byCaseId = new LatencyRecorder();
+      for (let i = 0; i < lookups; i++) {
+        const row = sample[(run * lookups + i) % sample.length];
+        const search = await timed(`${base}/cases?applicantIdNumber=${row.idNumber}`);
+        if (search.status !== 200) throw new Error(`GET /cases?applicantIdNumber= answered ${search.status}`);
+        byIdNumber.record(search.ms);
+        const one = await timed(`${base}/cases/${row.id}`);
+        if (one.status !== 200) throw new Error(`GET /cases/{id} answered ${one.status}`);
+        byCaseId.record(one.ms);
+      }
+      const metrics: Metric[] = [
+        latencyMetric(
+          'tongban.lookup',
+          `lookup at ${size(ctx)}: GET /cases?applicantIdNumber= (median)`,
+          byIdNumber,
+        ),
+        latencyMetric('tongban.lookup-by-id', `lookup at ${size(ctx)}: GET /cases/{id} (median)`, byCaseId),
+      ];
+      if (statsAvailable) {
+        const stats = await statsMetrics(ctx, base, run);
+        if (stats.length === 0) statsAvailable = false;
+        metrics.push(...stats);
+      }
+      return metrics;
+    },
+    async teardown() {
+      await db?.close();
+      await fleet?.stop();
+    },
+  };
+}
+
+/** 1000000 → "1M cases", 20000 → "20k cases". */
+const size = (ctx: BenchContext): string =>
+  ctx.options.rows >= 1_000_000
+    ? `${ctx.options.rows / 1_000_000}M cases`
+    : `${Math.round(ctx.options.rows / 1_000)}k cases`;
+
+function latencyMetric(id: string, label: string, recorder: LatencyRecorder): Metric {
+  const summary = recorder.summary();
+  return {
+    id,
+    label,
+    unit: 'ms',
+    higherIsBetter: false,
+    value: summary.p50,
+    detail: { ...summary, requests: recorder.count },
+  };
+}
+
+/**
+ * GET /stats for every grouping, over all rows (a year, the 1M cases) and over the default last
+ * 30 days; each figure is the slowest measured grouping's median. A slow endpoint must not blow the
+ * bench's time: each range gets a time budget per run, groupings start at a different one each run
+ * (so all get measured across the runs), and a grouping stops repeating once it has used its share.
+ */
+async function statsMetrics(ctx: BenchContext, base: string, run: number): Promise<Metric[]> {
+  const budgetMs = ctx.options.quick ? 10_000 : 25_000;
+  const ranges = [
+    [
+      'tongban.stats',
+      `stats at ${size(ctx)}: GET /stats over all rows, slowest grouping (median)`,
+      `&from=2000-01-01T00:00:00Z&to=${new Date().toISOString()}`,
+    ],
+    ['tongban.stats-30d', `stats at ${size(ctx)}: GET /stats, last 30 days, slowest grouping (median)`, ''],
+  ] as const;
+  const order = GROUPINGS.map((_, i) => GROUPINGS[(i + run) % GROUPINGS.length]);
+  const metrics: Metric[] = [];
+  for (const [id, label, range] of ranges) {
+    const started = Date.now();
+    const perGrouping: Record<string, ReturnType<LatencyRecorder['summary']> & { requests: number }> = {};
+    for (const groupBy of order) {
+      if (Date.now() - started > budgetMs) break;
+      const recorder = new LatencyRecorder();
+      const groupStarted = Date.now();
+      for (let i = 0; i < 3 && Date.now() - groupStarted < budgetMs / GROUPINGS.length; i++) {
+        const answer = await timed(`${base}/stats?groupBy=${groupBy}${range}`);
+        if (answer.status === 404) {
+          ctx.progress.line('  GET /api/v1/stats answers 404: stats not measured');
+          return [];
+        }
+        if (answer.status !== 200) throw new Error(`GET /stats?groupBy=${groupBy} answered ${answer.status}`);
+        recorder.record(answer.ms);
+      }
+      perGrouping[groupBy] = { ...recorder.summary(), requests: recorder.count };
+    }
+    const unmeasured = GROUPINGS.filter((g) => !(g in perGrouping));
+    const [slowest, summary] = Object.entries(perGrouping).reduce((a, b) => (b[1].p50 > a[1].p50 ? b : a));
+    if (unmeasured.length > 0)
+      ctx.progress.line(
+        `    ${id}: over its ${budgetMs / 1000} s budget, ${unmeasured.join(', ')} not timed this run`,
+      );
+    metrics.push({
+      id,
+      label,
+      unit: 'ms',
+      higherIsBetter: false,
+      value: summary.p50,
+      detail: { slowest, perGrouping, unmeasured },
+    });
+  }
+  return metrics;
+}

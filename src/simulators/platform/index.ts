@@ -1,0 +1,2 @@
+export * from './platform-receiver';
+export * from './demo-platform-receiver';
