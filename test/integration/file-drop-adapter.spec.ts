@@ -186,9 +186,11 @@ describe('file-drop adapter (directory) against the DPF simulator', () => {
     expect(byId.get(bad)?.resend).toBeUndefined();
     expect(byId.get(again)).toMatchObject({ status: 'RESEND', resend: true });
 
+    // Files stay in place until the next collect: the caller has applied their rows by then.
+    expect((await readdir(sim.resultsDir)).length).toBeGreaterThan(0);
+    expect(await a.collectResults(new AbortController().signal)).toEqual([]);
     expect(await readdir(sim.resultsDir)).toEqual([]);
     expect(await readdir(join(root, 'archive'))).toHaveLength(3);
-    expect(await a.collectResults(new AbortController().signal)).toEqual([]);
     // A restarted adapter does not see archived files either.
     expect(await (await adapter()).collectResults(new AbortController().signal)).toEqual([]);
 

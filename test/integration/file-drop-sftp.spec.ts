@@ -117,9 +117,10 @@ describeSftp('file-drop adapter over SFTP (OpenSSH sftp-server)', () => {
     expect(reports.find((r) => r.deliveryId === ids[0])?.receipt?.reference).toBe(
       sim.registry.businessNo(ids[0]),
     );
+    // Archived by the next collect, once the caller has applied the rows.
+    expect(await a.collectResults(signal())).toEqual([]);
     expect((await readdir(join(sim.resultsDir, 'archive'))).length).toBe(3);
     expect((await readdir(sim.resultsDir)).filter((n) => n !== 'archive')).toEqual([]);
-    expect(await a.collectResults(signal())).toEqual([]);
     expect(await a.healthCheck(signal())).toEqual({ ok: true });
     expect(sim.stats().sftp?.connections).toBe(1);
   });

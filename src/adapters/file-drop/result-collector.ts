@@ -41,6 +41,12 @@ export class ResultCollector {
   private readonly sightings = new Map<string, Sighting>();
   /** Reported but not archived (archive failed): not reported again by this process. */
   private readonly unarchived = new Set<string>();
+  /**
+   * Read and reported, archived at the start of the next collect: the caller asks again only after
+   * applying what it got, so a crash in between re-reads the file (reports are idempotent) instead
+   * of losing its rows.
+   */
+  private handedOver: StoredFile[] = [];
   private readonly pattern: RegExp;
 
   constructor(private readonly deps: ResultCollectorDeps) {
@@ -49,6 +55,9 @@ export class ResultCollector {
 
   async collect(signal: AbortSignal): Promise<DepartmentStatusReport[]> {
     const { store, resultsDir, options } = this.deps;
+    const applied = this.handedOver;
+    this.handedOver = [];
+    for (const file of applied) await this.archive(file, file.name);
     const files = await store.list(resultsDir);
     const now = Date.now();
     const present = new Set(files.map((f) => f.name));
@@ -106,7 +115,8 @@ export class ResultCollector {
       return [];
     }
     const reports = rows.flatMap((row, index) => this.toReport(row, file.name, index));
-    await this.archive(file, file.name);
+    this.handedOver.push(file);
+    this.unarchived.add(fileKey(file)); // not read again before it is archived
     log('info', 'result file processed', { file: file.name, rows: rows.length, reports: reports.length });
     return reports;
   }
@@ -116,6 +126,7 @@ export class ResultCollector {
     try {
       await store.archive(resultsDir, file.name, archiveDir, toName);
       this.sightings.delete(file.name);
+      this.unarchived.delete(fileKey(file));
     } catch (error) {
       this.unarchived.add(fileKey(file));
       log('error', 'result file could not be archived; it stays in place', {
