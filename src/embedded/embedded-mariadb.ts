@@ -68,6 +68,7 @@ export class EmbeddedMariaDb {
   async start(): Promise<void> {
     if (this.proc?.running) return;
     mkdirSync(this.baseDir, { recursive: true });
+    mkdirSync(join(this.baseDir, 'tmp'), { recursive: true });
     await this.initialiseDataDir();
     this.port = await launchOnPort(this.port, (port) => this.launch(port));
     this.log(`mariadbd ready at ${this.url} (pid ${String(this.pid)}, data in ${this.dataDir})`);
@@ -164,6 +165,8 @@ export class EmbeddedMariaDb {
       `--socket=${this.socketPath}`,
       `--pid-file=${join(this.baseDir, 'mariadb.pid')}`,
       `--log-error=${this.errorLog}`,
+      // Temporary tables (large GROUP BYs) under the data dir, not a shared /tmp that others clean.
+      `--tmpdir=${join(this.baseDir, 'tmp')}`,
       '--skip-name-resolve',
       '--innodb-buffer-pool-size=256M',
       '--innodb-flush-log-at-trx-commit=1',
