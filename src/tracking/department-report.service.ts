@@ -25,7 +25,8 @@ export interface IncomingReport {
 }
 
 export type ReportHandling =
-  | ReportResult
+  /** The report was about this delivery (by id or receipt number). */
+  | (ReportResult & { deliveryId: string })
   | { kind: 'unreadable'; errors: Array<{ field: string; reason: string }> }
   | { kind: 'unknown-delivery'; deliveryId?: string; reference?: string };
 
@@ -53,7 +54,7 @@ export class DepartmentReportService {
     const work = await this.store.findForReport(incoming.department, { deliveryId, reference });
     if (!work) return { kind: 'unknown-delivery', deliveryId, reference };
     const result = await this.store.applyReport(work, report);
-    if (result.kind !== 'applied') return result;
+    if (result.kind !== 'applied') return { ...result, deliveryId: work.id };
     if (result.caseChange) this.notifier.caseStatusChanged(work, result.caseChange);
     if (report.status === 'RESEND') {
       // The finished job keeps the id; replace it so the same idempotency key goes out again.
@@ -70,7 +71,7 @@ export class DepartmentReportService {
       from: result.from,
       to: result.to,
     });
-    return result;
+    return { ...result, deliveryId: work.id };
   }
 
   private async interpret(

@@ -4,8 +4,6 @@ import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { ProblemException, problemType } from '../../common/problem/problem';
-import { DeliveryStore } from '../../delivery/delivery-store';
-import { MappingRegistry } from '../../mappings/mapping-registry';
 import { DepartmentReportService } from '../../tracking/department-report.service';
 import { Public } from '../auth/scopes.decorator';
 import { CALLBACK_BODY } from './callback-body';
@@ -33,8 +31,6 @@ export class DepartmentCallbacksController {
 
   constructor(
     private readonly reports: DepartmentReportService,
-    private readonly mappings: MappingRegistry,
-    private readonly deliveries: DeliveryStore,
     @Inject(CALLBACK_DEPARTMENTS) private readonly departments: ReadonlyMap<string, CallbackDepartment>,
   ) {}
 
@@ -57,38 +53,26 @@ export class DepartmentCallbacksController {
       throw ProblemException.invalid([{ pointer: '', reason: 'a JSON body is required' }], unreadable(code));
     }
 
-    // Read once here to find the delivery, so the answer can name it; the report service reads it
-    // again on its one path for callbacks, polls and result files.
-    const mapped = await this.mappings.reverse(department.statusMapping).map(body, { department: code });
-    if (!mapped.ok) throw ProblemException.invalid(mapped.errors.map(toFieldError), unreadable(code));
-    const { deliveryId, reference } = mapped.message;
-    const work = await this.deliveries.findForReport(code, { deliveryId, reference });
-    if (!work) throw unknownDelivery(code, reference ?? deliveryId);
-
-    const result = await this.reports.handle({
-      department: code,
-      via: 'callback',
-      raw: body,
-      deliveryId: work.id,
-    });
+    // The one path for callbacks, polls and result files: reverse mapping, lookup, state machine.
+    const result = await this.reports.handle({ department: code, via: 'callback', raw: body });
     switch (result.kind) {
       case 'applied':
-        return { deliveryId: work.id, status: result.to, outcome: 'applied' };
+        return { deliveryId: result.deliveryId, status: result.to, outcome: 'applied' };
       case 'duplicate':
-        return { deliveryId: work.id, status: result.status, outcome: 'duplicate' };
+        return { deliveryId: result.deliveryId, status: result.status, outcome: 'duplicate' };
       case 'illegal':
         throw new ProblemException({
           type: problemType('illegal-status-transition'),
           title: 'Illegal status transition',
           status: 409,
           detail: `${result.reason}; kept in the case timeline as a status anomaly.`,
-          deliveryId: work.id,
+          deliveryId: result.deliveryId,
           currentStatus: result.from,
         });
       case 'unreadable':
         throw ProblemException.invalid(result.errors.map(toFieldError), unreadable(code));
       case 'unknown-delivery':
-        throw unknownDelivery(code, reference ?? deliveryId);
+        throw unknownDelivery(code, result.reference ?? result.deliveryId);
     }
   }
 }
