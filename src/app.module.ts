@@ -24,6 +24,7 @@ import { createMetricsRegistry, METRICS_REGISTRY } from './observability/metrics
 import { DataSource } from 'typeorm';
 import { CaseValidator } from './gateway/intake/case-validator';
 import { CaseReadStore } from './persistence/case-read-store';
+import { BatchWriter } from './persistence/batch-writer';
 import { CaseStore } from './persistence/case-store';
 import { OutboxStore } from './persistence/outbox-store';
 import { DeliveryQueues } from './queue/delivery-queues';
@@ -51,6 +52,11 @@ export class AppModule {
       { provide: RUNTIME, useValue: runtime },
       databaseProvider,
       redisProvider,
+      {
+        provide: BatchWriter,
+        inject: [DataSource], // after the migrations
+        useFactory: () => new BatchWriter(runtime.databaseUrl),
+      },
       CaseStore,
       CaseReadStore,
       OutboxStore,

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type QueryRunner } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { CaseStatus } from '../lifecycle/case-status';
 import type { DeliveryStatus } from '../lifecycle/delivery-status';
 import { GroupCommit } from './group-commit';
 import { isDuplicateKey } from './mysql-errors';
-import { inTransaction } from './transaction';
+import { BatchWriter, type Statement } from './batch-writer';
 
 export interface NewCaseRow {
   id: string;
@@ -55,7 +55,7 @@ export type CreateCaseResult =
 
 /**
  * Writes a case, its deliveries, timeline and outbox entries in one transaction. Raw SQL on the
- * intake hot path: this runs for every submitted case. Concurrent submissions share transactions
+ * intake hot path, sent in one packet (BatchWriter): this runs for every submitted case. Concurrent submissions share transactions
  * (group commit), with multi-row INSERTs; a batch that hits a duplicate key is redone case by case,
  * so an idempotent repeat never fails its neighbours.
  */
@@ -66,7 +66,10 @@ export class CaseStore {
     maxInFlight: 4,
   });
 
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly writer: BatchWriter,
+  ) {}
 
   create(input: NewCase, now = new Date()): Promise<CreateCaseResult> {
     return this.group.submit({ input, now });
@@ -75,7 +78,7 @@ export class CaseStore {
   private async writeBatch(items: Pending[]): Promise<CreateCaseResult[]> {
     if (items.length > 1) {
       try {
-        await inTransaction(this.db, (runner) => this.insertAll(runner, items));
+        await this.insertAll(items);
         return items.map(() => ({ kind: 'created' }));
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
@@ -88,7 +91,7 @@ export class CaseStore {
 
   private async createOne(item: Pending): Promise<CreateCaseResult> {
     try {
-      await inTransaction(this.db, (runner) => this.insertAll(runner, [item]));
+      await this.insertAll([item]);
       return { kind: 'created' };
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
@@ -99,84 +102,9 @@ export class CaseStore {
     }
   }
 
-  private async insertAll(runner: QueryRunner, items: Pending[]): Promise<void> {
-    const values = (count: number, placeholders: string) => Array(count).fill(placeholders).join(', ');
-    await runner.query(
-      `INSERT INTO idempotency_records (source, idempotency_key, case_id, request_hash, created_at)
-       VALUES ${values(items.length, '(?, ?, ?, ?, ?)')}`,
-      items.flatMap(({ input, now }) => [
-        input.row.source,
-        input.idempotencyKey,
-        input.row.id,
-        input.row.requestHash,
-        now,
-      ]),
-    );
-    await runner.query(
-      `INSERT INTO cases (id, source, external_id, schema_version, service_code, status, region_code, flags,
-        applicant_id_hash, applicant_masked, key_id, payload, request_hash, accepted_at, due_at, created_at, updated_at)
-       VALUES ${values(items.length, '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')}`,
-      items.flatMap(({ input: { row: c }, now }) => [
-        c.id,
-        c.source,
-        c.externalId,
-        c.schemaVersion,
-        c.serviceCode,
-        c.status,
-        c.regionCode,
-        c.flags.length > 0 ? c.flags.join(',') : null,
-        c.applicantIdHash,
-        c.applicantMasked,
-        c.keyId,
-        c.payload,
-        c.requestHash,
-        c.acceptedAt,
-        c.dueAt,
-        now,
-        now,
-      ]),
-    );
-    const deliveries = items.flatMap(({ input, now }) =>
-      input.deliveries.map((d) => ({ d, c: input.row, now })),
-    );
-    // The case's source, service and region ride along for the statistics (they never change).
-    await runner.query(
-      `INSERT INTO deliveries (id, case_id, case_source, case_service_code, case_region_code, department, mapping,
-         status, attempts, due_at, created_at, updated_at)
-       VALUES ${values(deliveries.length, '(?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)')}`,
-      deliveries.flatMap(({ d, c, now }) => [
-        d.id,
-        c.id,
-        c.source,
-        c.serviceCode,
-        c.regionCode,
-        d.department,
-        d.mapping,
-        d.status,
-        c.dueAt,
-        now,
-        now,
-      ]),
-    );
-    await runner.query(
-      `INSERT INTO outbox (delivery_id, department, created_at) VALUES ${values(deliveries.length, '(?, ?, ?)')}`,
-      deliveries.flatMap(({ d, now }) => [d.id, d.department, now]),
-    );
-    const events = items.flatMap(({ input, now }) =>
-      input.events.map((e) => ({ e, caseId: input.row.id, now })),
-    );
-    if (events.length > 0) {
-      await runner.query(
-        `INSERT INTO case_events (case_id, delivery_id, type, detail, created_at) VALUES ${values(events.length, '(?, ?, ?, ?, ?)')}`,
-        events.flatMap(({ e, caseId, now }) => [
-          caseId,
-          e.deliveryId ?? null,
-          e.type,
-          e.detail ? JSON.stringify(e.detail) : null,
-          now,
-        ]),
-      );
-    }
+  /** The five multi-row INSERTs of a batch, sent as one transaction in one packet. */
+  private insertAll(items: Pending[]): Promise<unknown> {
+    return this.writer.transaction(insertStatements(items));
   }
 
   /** The case an earlier submission created under the same idempotency key or external id. */
@@ -196,4 +124,90 @@ export class CaseStore {
     );
     return byExternal[0] ? { caseId: byExternal[0].id, requestHash: byExternal[0].request_hash } : undefined;
   }
+}
+
+const values = (count: number, placeholders: string) => Array(count).fill(placeholders).join(', ');
+
+/** A case, its deliveries, outbox entries and timeline: five multi-row INSERTs for a whole batch. */
+function insertStatements(items: Pending[]): Statement[] {
+  const deliveries = items.flatMap(({ input, now }) =>
+    input.deliveries.map((d) => ({ d, c: input.row, now })),
+  );
+  const events = items.flatMap(({ input, now }) =>
+    input.events.map((e) => ({ e, caseId: input.row.id, now })),
+  );
+  const statements: Statement[] = [
+    {
+      sql: `INSERT INTO idempotency_records (source, idempotency_key, case_id, request_hash, created_at)
+        VALUES ${values(items.length, '(?, ?, ?, ?, ?)')}`,
+      params: items.flatMap(({ input, now }) => [
+        input.row.source,
+        input.idempotencyKey,
+        input.row.id,
+        input.row.requestHash,
+        now,
+      ]),
+    },
+    {
+      sql: `INSERT INTO cases (id, source, external_id, schema_version, service_code, status, region_code, flags,
+        applicant_id_hash, applicant_masked, key_id, payload, request_hash, accepted_at, due_at, created_at, updated_at)
+        VALUES ${values(items.length, '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')}`,
+      params: items.flatMap(({ input: { row: c }, now }) => [
+        c.id,
+        c.source,
+        c.externalId,
+        c.schemaVersion,
+        c.serviceCode,
+        c.status,
+        c.regionCode,
+        c.flags.length > 0 ? c.flags.join(',') : null,
+        c.applicantIdHash,
+        c.applicantMasked,
+        c.keyId,
+        c.payload,
+        c.requestHash,
+        c.acceptedAt,
+        c.dueAt,
+        now,
+        now,
+      ]),
+    },
+    // The case's source, service and region ride along for the statistics (they never change).
+    {
+      sql: `INSERT INTO deliveries (id, case_id, case_source, case_service_code, case_region_code, department,
+        mapping, status, attempts, due_at, created_at, updated_at)
+        VALUES ${values(deliveries.length, '(?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)')}`,
+      params: deliveries.flatMap(({ d, c, now }) => [
+        d.id,
+        c.id,
+        c.source,
+        c.serviceCode,
+        c.regionCode,
+        d.department,
+        d.mapping,
+        d.status,
+        c.dueAt,
+        now,
+        now,
+      ]),
+    },
+    {
+      sql: `INSERT INTO outbox (delivery_id, department, created_at) VALUES ${values(deliveries.length, '(?, ?, ?)')}`,
+      params: deliveries.flatMap(({ d, now }) => [d.id, d.department, now]),
+    },
+  ];
+  if (events.length > 0) {
+    statements.push({
+      sql: `INSERT INTO case_events (case_id, delivery_id, type, detail, created_at)
+        VALUES ${values(events.length, '(?, ?, ?, ?, ?)')}`,
+      params: events.flatMap(({ e, caseId, now }) => [
+        caseId,
+        e.deliveryId ?? null,
+        e.type,
+        e.detail ? JSON.stringify(e.detail) : null,
+        now,
+      ]),
+    });
+  }
+  return statements;
 }

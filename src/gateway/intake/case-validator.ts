@@ -10,6 +10,7 @@ import { CanonicalCaseDto } from '../cases/dto/canonical-case.dto';
 import { checkResidentIdNumber } from '../validation/resident-id';
 import { hasControlCharacters, isPersonName, normalizeJsonInput } from '../validation/text-normalization';
 import type { CanonicalCase, ValidatedCase } from './canonical-case';
+import { isWellShapedCase } from './canonical-case-shape';
 
 const MAX_DEPTH = 32;
 const MAX_FUTURE_MS = 5 * 60_000;
@@ -42,20 +43,9 @@ export class CaseValidator {
     const normalized = normalizeJsonInput(raw, { maxDepth: MAX_DEPTH });
     if (normalized.problems.length > 0) throw ProblemException.invalid(normalized.problems);
 
-    const dto = plainToInstance(CanonicalCaseDto, normalized.value, { enableImplicitConversion: false });
-    const shapeErrors = validateSync(dto, {
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      forbidUnknownValues: true,
-    });
-    if (shapeErrors.length > 0) {
-      throw ProblemException.invalid(
-        flattenValidationErrors(shapeErrors).map((p) => ({
-          pointer: toJsonPointer(p.segments),
-          reason: p.reason,
-        })),
-      );
-    }
+    const dto = isWellShapedCase(normalized.value)
+      ? (normalized.value as unknown as CanonicalCaseDto)
+      : checkedShape(normalized.value);
 
     const errors: FieldError[] = [];
     const flags: string[] = [];
@@ -158,6 +148,23 @@ export class CaseValidator {
       }
     }
   }
+}
+
+/** class-validator's verdict: the DTO, or a 400 naming every field whose shape is wrong. */
+function checkedShape(value: unknown): CanonicalCaseDto {
+  const dto = plainToInstance(CanonicalCaseDto, value, { enableImplicitConversion: false });
+  const shapeErrors = validateSync(dto, {
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: true,
+  });
+  if (shapeErrors.length === 0) return dto;
+  throw ProblemException.invalid(
+    flattenValidationErrors(shapeErrors).map((p) => ({
+      pointer: toJsonPointer(p.segments),
+      reason: p.reason,
+    })),
+  );
 }
 
 /** Date.parse accepts 2026-02-30 and rolls it over; a case's acceptance time must be a real date. */

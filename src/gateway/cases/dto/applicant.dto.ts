@@ -3,6 +3,7 @@ import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 
 export const ID_TYPES = ['RESIDENT_ID', 'PASSPORT', 'HK_MACAO_PASS', 'TAIWAN_PASS'] as const;
 export type IdType = (typeof ID_TYPES)[number];
+export const PHONE_PATTERN = /^\+?[0-9][0-9 -]{4,19}$/;
 
 export class ApplicantDto {
   @ApiProperty({
@@ -27,7 +28,7 @@ export class ApplicantDto {
   @ApiPropertyOptional({ example: '13800138000' })
   @IsOptional()
   @IsString()
-  @Matches(/^\+?[0-9][0-9 -]{4,19}$/, {
+  @Matches(PHONE_PATTERN, {
     message: 'phone must be 5–20 digits, optionally with +, spaces or -',
   })
   phone?: string;

@@ -17,9 +17,11 @@ import { AttachmentDto } from './attachment.dto';
 import { RegionDto } from './region.dto';
 
 export const SCHEMA_VERSIONS = [1] as const;
+export const SOURCE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+export const SERVICE_CODE_PATTERN = /^[A-Z0-9][A-Z0-9_-]{1,63}$/;
 
 /** Offset required: a time without one means nothing across the platform and the departments. */
-const ISO_8601_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+export const ISO_8601_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** The canonical case, version 1: what every channel's submission is normalized into. */
 export class CanonicalCaseDto {
@@ -36,12 +38,12 @@ export class CanonicalCaseDto {
   @ApiPropertyOptional({ description: 'Submitting platform; taken from the API key where absent' })
   @IsOptional()
   @IsString()
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, { message: 'source must be 1–64 letters, digits, _ . or -' })
+  @Matches(SOURCE_PATTERN, { message: 'source must be 1–64 letters, digits, _ . or -' })
   source?: string;
 
   @ApiProperty({ example: 'HRSS-UNEMP-REG' })
   @IsString()
-  @Matches(/^[A-Z0-9][A-Z0-9_-]{1,63}$/, {
+  @Matches(SERVICE_CODE_PATTERN, {
     message: 'serviceCode must be 2–64 upper-case letters, digits, - or _',
   })
   serviceCode!: string;
