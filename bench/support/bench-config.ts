@@ -19,7 +19,7 @@ function shippedDepartment(code: string): DepartmentYaml {
 /**
  * The shipped configuration with two departments, CIVIL (REST) and HRSS (SOAP), taken from
  * config/departments and pointed at the bench's simulators: generous concurrency, no rate limit,
- * status polling off (the bench measures delivery, not result tracking).
+ * status polling and platform webhooks off (the bench measures delivery, not result tracking).
  */
 export function writeBenchConfig(
   dir: string,
@@ -29,6 +29,9 @@ export function writeBenchConfig(
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   cpSync(SHIPPED, dir, { recursive: true });
+  // The shipped demo platform's webhook points at a receiver the bench does not run: its retries
+  // would load the worker with work the naive pipeline does not do.
+  rmSync(join(dir, 'platforms.yaml'), { force: true });
   rmSync(join(dir, 'departments'), { recursive: true, force: true });
   mkdirSync(join(dir, 'departments'));
   const delivery = {

@@ -5,6 +5,7 @@ import { DeliveryStatus, FINAL_DELIVERY_STATUSES } from '../lifecycle/delivery-s
 import { decideReport, isAllowedTransition } from '../lifecycle/delivery-transitions';
 import { inTransaction, rows, type WriteResult } from '../persistence/transaction';
 import { PlatformEventWriter } from '../notifications/platform-event-writer';
+import { BatchWriter } from '../persistence/batch-writer';
 import type {
   AttemptRecord,
   CaseEventInput,
@@ -14,7 +15,8 @@ import type {
   ReportResult,
   StatusReport,
 } from './delivery-records';
-import { DeliveryWrites, OPEN_STATUSES, truncate } from './delivery-writes';
+import { DeliveryBatches } from './delivery-batches';
+import { DeliveryWrites, OPEN_STATUSES } from './delivery-writes';
 
 export type {
   AttemptRecord,
@@ -26,18 +28,24 @@ export type {
   StatusReport,
 } from './delivery-records';
 
+/** The roll-up reads a case's deliveries after waiting for the case's lock (see inTransaction). */
+const ROLL_UP_ISOLATION = 'READ COMMITTED';
+
 /** MySQL is the system of record of every delivery; the queue only says when to look at one. */
 @Injectable()
 export class DeliveryStore {
   private readonly logger = new Logger(DeliveryStore.name);
 
   private readonly writes: DeliveryWrites;
+  private readonly batches: DeliveryBatches;
 
   constructor(
     private readonly db: DataSource,
     platformEvents: PlatformEventWriter,
+    writer: BatchWriter,
   ) {
     this.writes = new DeliveryWrites(platformEvents);
+    this.batches = new DeliveryBatches(db, writer, this.writes);
   }
 
   /** The delivery a department report is about: by our id (its idempotency key) or by its receipt number. */
@@ -59,13 +67,7 @@ export class DeliveryStore {
   }
 
   async load(id: string): Promise<DeliveryWork | undefined> {
-    const rows = await this.db.query<Array<Record<string, unknown>>>(
-      `SELECT d.id, d.case_id, d.department, d.mapping, d.status, d.attempts, d.ambiguous, d.receipt_ref,
-              d.next_attempt_at, c.payload, c.external_id, c.source, c.service_code
-         FROM deliveries d JOIN cases c ON c.id = d.case_id WHERE d.id = ?`,
-      [id],
-    );
-    const r = rows[0];
+    const r = await this.batches.load(id);
     if (!r) return undefined;
     return {
       id: r.id as string,
@@ -87,18 +89,11 @@ export class DeliveryStore {
   /**
    * Marks an attempt as started and returns its number; undefined when the delivery is no longer open
    * (done, rejected, dead). `seen` is the attempt count the caller loaded: one conditional UPDATE
-   * claims it without a transaction; if anything moved since, the locked path decides.
+   * (grouped with other jobs' claims) takes it; if anything moved since, the locked path decides.
    */
   async claimAttempt(id: string, seen?: number, now = new Date()): Promise<number | undefined> {
     const open = OPEN_STATUSES.map(() => '?').join(', ');
-    if (seen !== undefined) {
-      const result = await this.db.query<WriteResult>(
-        `UPDATE deliveries SET status = ?, attempts = attempts + 1, updated_at = ?
-          WHERE id = ? AND attempts = ? AND status IN (${open})`,
-        [DeliveryStatus.Sending, now, id, seen, ...OPEN_STATUSES],
-      );
-      if (result.affectedRows === 1) return seen + 1;
-    }
+    if (seen !== undefined && (await this.batches.claim(id, seen, now))) return seen + 1;
     return inTransaction(this.db, async (runner) => {
       const result = await rows<WriteResult>(
         runner,
@@ -116,7 +111,10 @@ export class DeliveryStore {
     });
   }
 
-  /** Records an attempt (chained to the previous one), the delivery's new state and the case roll-up, atomically. */
+  /**
+   * Records an attempt (chained to the previous one), the delivery's new state and the case roll-up,
+   * atomically; concurrent jobs share the transaction (DeliveryBatches).
+   */
   async finishAttempt(
     work: Pick<DeliveryWork, 'id' | 'caseId'>,
     attempt: AttemptRecord,
@@ -125,38 +123,7 @@ export class DeliveryStore {
     recordHash: (prevHash: string | null) => string,
     now = new Date(),
   ): Promise<CaseStatusChange | undefined> {
-    return inTransaction(this.db, async (runner) => {
-      await runner.query('SELECT id FROM deliveries WHERE id = ? FOR UPDATE', [work.id]);
-      const [last] = await rows<Array<{ record_hash: string }>>(
-        runner,
-        'SELECT record_hash FROM delivery_attempts WHERE delivery_id = ? ORDER BY id DESC LIMIT 1',
-        [work.id],
-      );
-      const prevHash = last?.record_hash ?? null;
-      await runner.query(
-        `INSERT INTO delivery_attempts (delivery_id, attempt, started_at, duration_ms, outcome, error_class, http_status,
-           fault_code, reason, excerpt, sent_hash, received_hash, prev_hash, record_hash)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [
-          work.id,
-          attempt.attempt,
-          attempt.startedAt,
-          attempt.durationMs,
-          attempt.outcome,
-          attempt.errorClass ?? null,
-          attempt.httpStatus ?? null,
-          attempt.faultCode ?? null,
-          truncate(attempt.reason, 512),
-          truncate(attempt.excerpt, 1024),
-          attempt.sentHash,
-          attempt.receivedHash,
-          prevHash,
-          recordHash(prevHash),
-        ],
-      );
-      await this.writes.applyUpdate(runner, work.id, update, now);
-      return this.writes.recordEventAndRollUp(runner, work.caseId, work.id, event, now);
-    });
+    return this.batches.finish({ work, attempt, update, event, recordHash, now });
   }
 
   /** A state change that is not an attempt (replay, a department status report). */
@@ -167,28 +134,32 @@ export class DeliveryStore {
     onlyFrom?: readonly DeliveryStatus[],
     now = new Date(),
   ): Promise<{ applied: boolean; caseChange?: CaseStatusChange }> {
-    return inTransaction(this.db, async (runner) => {
-      const [row] = await rows<Array<{ status: string }>>(
-        runner,
-        'SELECT status FROM deliveries WHERE id = ? FOR UPDATE',
-        [work.id],
-      );
-      if (!row || (onlyFrom && !onlyFrom.includes(row.status as DeliveryStatus))) return { applied: false };
-      const from = row.status as DeliveryStatus;
-      if (!isAllowedTransition(from, update.status)) {
-        const reason = `${from} → ${update.status} is not allowed`;
-        await this.writes.recordAnomaly(
+    return inTransaction(
+      this.db,
+      async (runner) => {
+        const [row] = await rows<Array<{ status: string }>>(
           runner,
-          work,
-          { from, to: update.status, via: event.type, reason },
-          now,
+          'SELECT status FROM deliveries WHERE id = ? FOR UPDATE',
+          [work.id],
         );
-        return { applied: false };
-      }
-      await this.writes.applyUpdate(runner, work.id, update, now);
-      const caseChange = await this.writes.recordEventAndRollUp(runner, work.caseId, work.id, event, now);
-      return { applied: true, caseChange };
-    });
+        if (!row || (onlyFrom && !onlyFrom.includes(row.status as DeliveryStatus))) return { applied: false };
+        const from = row.status as DeliveryStatus;
+        if (!isAllowedTransition(from, update.status)) {
+          const reason = `${from} → ${update.status} is not allowed`;
+          await this.writes.recordAnomaly(
+            runner,
+            work,
+            { from, to: update.status, via: event.type, reason },
+            now,
+          );
+          return { applied: false };
+        }
+        await this.writes.applyUpdate(runner, work.id, update, now);
+        const caseChange = await this.writes.recordEventAndRollUp(runner, work.caseId, work.id, event, now);
+        return { applied: true, caseChange };
+      },
+      ROLL_UP_ISOLATION,
+    );
   }
 
   /**
@@ -200,60 +171,67 @@ export class DeliveryStore {
     report: StatusReport,
     now = new Date(),
   ): Promise<ReportResult> {
-    const result = await inTransaction(this.db, async (runner): Promise<ReportResult> => {
-      const [row] = await rows<Array<{ status: DeliveryStatus }>>(
-        runner,
-        'SELECT status FROM deliveries WHERE id = ? FOR UPDATE',
-        [work.id],
-      );
-      const from = row.status;
-      const decision = decideReport(from, report.status);
-      if (decision.kind === 'duplicate') return { kind: 'duplicate', status: from };
-      if (decision.kind === 'illegal') {
-        await this.writes.recordAnomaly(
+    const result = await inTransaction(
+      this.db,
+      async (runner): Promise<ReportResult> => {
+        const [row] = await rows<Array<{ status: DeliveryStatus }>>(
           runner,
-          work,
-          { from, reported: report.status, via: report.via, reason: decision.reason },
+          'SELECT status FROM deliveries WHERE id = ? FOR UPDATE',
+          [work.id],
+        );
+        const from = row.status;
+        const decision = decideReport(from, report.status);
+        if (decision.kind === 'duplicate') return { kind: 'duplicate', status: from };
+        if (decision.kind === 'illegal') {
+          await this.writes.recordAnomaly(
+            runner,
+            work,
+            { from, reported: report.status, via: report.via, reason: decision.reason },
+            now,
+          );
+          return { kind: 'illegal', from, reason: decision.reason };
+        }
+        const to = decision.to;
+        const remark = report.remark ? scrubPersonalData(report.remark) : undefined;
+        const update: DeliveryUpdate = {
+          status: to,
+          departmentStatus: report.departmentStatus?.slice(0, 64),
+          remark,
+          ...(report.reference ? { receiptRef: report.reference.slice(0, 128) } : {}),
+        };
+        if (stageBefore(from)) update.deliveredAt = now;
+        if (to === DeliveryStatus.RetryWait) {
+          // The department asks for the record again: same delivery id, a new attempt now.
+          Object.assign(update, {
+            nextAttemptAt: now,
+            lastError: `resend requested: ${remark ?? ''}`.trim(),
+          });
+        }
+        if (FINAL_DELIVERY_STATUSES.has(to)) update.nextPollAt = null;
+        if (to === DeliveryStatus.Delivered || to === DeliveryStatus.Processing) update.ambiguous = false;
+        await this.writes.applyUpdate(runner, work.id, update, now);
+        const caseChange = await this.writes.recordEventAndRollUp(
+          runner,
+          work.caseId,
+          work.id,
+          {
+            type: to === DeliveryStatus.RetryWait ? 'DELIVERY_RESEND_REQUESTED' : 'DELIVERY_STATUS_REPORTED',
+            detail: {
+              department: work.department,
+              status: to,
+              reported: report.status,
+              via: report.via,
+              reference: report.reference ?? null,
+              remark: remark ?? null,
+              finishedAt: report.finishedAt ?? null,
+            },
+          },
           now,
         );
-        return { kind: 'illegal', from, reason: decision.reason };
-      }
-      const to = decision.to;
-      const remark = report.remark ? scrubPersonalData(report.remark) : undefined;
-      const update: DeliveryUpdate = {
-        status: to,
-        departmentStatus: report.departmentStatus?.slice(0, 64),
-        remark,
-        ...(report.reference ? { receiptRef: report.reference.slice(0, 128) } : {}),
-      };
-      if (stageBefore(from)) update.deliveredAt = now;
-      if (to === DeliveryStatus.RetryWait) {
-        // The department asks for the record again: same delivery id, a new attempt now.
-        Object.assign(update, { nextAttemptAt: now, lastError: `resend requested: ${remark ?? ''}`.trim() });
-      }
-      if (FINAL_DELIVERY_STATUSES.has(to)) update.nextPollAt = null;
-      if (to === DeliveryStatus.Delivered || to === DeliveryStatus.Processing) update.ambiguous = false;
-      await this.writes.applyUpdate(runner, work.id, update, now);
-      const caseChange = await this.writes.recordEventAndRollUp(
-        runner,
-        work.caseId,
-        work.id,
-        {
-          type: to === DeliveryStatus.RetryWait ? 'DELIVERY_RESEND_REQUESTED' : 'DELIVERY_STATUS_REPORTED',
-          detail: {
-            department: work.department,
-            status: to,
-            reported: report.status,
-            via: report.via,
-            reference: report.reference ?? null,
-            remark: remark ?? null,
-            finishedAt: report.finishedAt ?? null,
-          },
-        },
-        now,
-      );
-      return { kind: 'applied', from, to, caseChange };
-    });
+        return { kind: 'applied', from, to, caseChange };
+      },
+      ROLL_UP_ISOLATION,
+    );
     if (result.kind === 'illegal') {
       this.logger.warn({
         msg: 'illegal status transition refused',

@@ -3,15 +3,38 @@ import { CaseStatus } from '../lifecycle/case-status';
 import { rollUpCaseStatus } from '../lifecycle/case-status-rollup';
 import { DeliveryStatus, FINAL_DELIVERY_STATUSES } from '../lifecycle/delivery-status';
 import type { PlatformEventWriter } from '../notifications/platform-event-writer';
+import type { Statement } from '../persistence/batch-writer';
 import { rows } from '../persistence/transaction';
 import type { CaseEventInput, CaseStatusChange, DeliveryUpdate, DeliveryWork } from './delivery-records';
 
 /** Open: not yet acknowledged and not given up on. */
 export const OPEN_STATUSES = [DeliveryStatus.Pending, DeliveryStatus.RetryWait, DeliveryStatus.Sending];
 
+/** What the case roll-up reads: the case row (locked) and all its deliveries. */
+export interface CaseRow {
+  status: CaseStatus;
+  source: string;
+  external_id: string;
+  service_code: string;
+}
+
+export interface SiblingRow {
+  id: string;
+  department: string;
+  status: string;
+  receipt_ref: string | null;
+  remark: string | null;
+}
+
+export const CASE_FOR_UPDATE =
+  'SELECT status, source, external_id, service_code FROM cases WHERE id = ? FOR UPDATE';
+export const DELIVERIES_OF_CASE =
+  'SELECT id, department, status, receipt_ref, remark FROM deliveries WHERE case_id = ? ORDER BY id';
+
 /**
- * The statements every delivery change is made of, run inside the caller's transaction: the row
- * update, the timeline event, the case roll-up and the platform events it triggers.
+ * The statements every delivery change is made of: the row update, the timeline event, the case
+ * roll-up and the platform events it triggers. Built as data, so that the same SQL runs statement by
+ * statement in a caller's transaction (reports, replays) or in one packet for a batch (delivery outcomes).
  */
 export class DeliveryWrites {
   constructor(private readonly platformEvents: PlatformEventWriter) {}
@@ -22,47 +45,11 @@ export class DeliveryWrites {
     detail: Record<string, unknown>,
     now: Date,
   ): Promise<void> {
-    await runner.query(
-      'INSERT INTO case_events (case_id, delivery_id, type, detail, created_at) VALUES (?, ?, ?, ?, ?)',
-      [work.caseId, work.id, 'STATUS_ANOMALY', JSON.stringify(detail), now],
-    );
+    await run(runner, [eventStatement(work.caseId, work.id, { type: 'STATUS_ANOMALY', detail }, now)]);
   }
 
   async applyUpdate(runner: QueryRunner, id: string, update: DeliveryUpdate, now: Date): Promise<void> {
-    const sets = ['status = ?', 'updated_at = ?'];
-    const params: unknown[] = [update.status, now];
-    const optional: Array<[string, unknown]> = [
-      ['last_outcome', update.lastOutcome],
-      [
-        'last_error',
-        update.lastError === undefined ? undefined : (truncate(update.lastError ?? undefined, 2000) ?? null),
-      ],
-      ['next_attempt_at', update.nextAttemptAt],
-      ['ambiguous', update.ambiguous === undefined ? undefined : update.ambiguous ? 1 : 0],
-      ['receipt_ref', update.receiptRef],
-      ['delivered_at', update.deliveredAt],
-      ['department_status', update.departmentStatus],
-      [
-        'remark',
-        update.remark === undefined ? undefined : (truncate(update.remark ?? undefined, 512) ?? null),
-      ],
-      ['next_poll_at', update.nextPollAt],
-      // A final result is stamped once; a replay (back to PENDING) clears it.
-      [
-        'final_at',
-        FINAL_DELIVERY_STATUSES.has(update.status)
-          ? now
-          : OPEN_STATUSES.includes(update.status)
-            ? null
-            : undefined,
-      ],
-    ];
-    for (const [column, value] of optional) {
-      if (value === undefined) continue;
-      sets.push(`${column} = ?`);
-      params.push(value);
-    }
-    await runner.query(`UPDATE deliveries SET ${sets.join(', ')} WHERE id = ?`, [...params, id]);
+    await run(runner, [updateStatement(id, update, now)]);
   }
 
   async recordEventAndRollUp(
@@ -72,64 +59,108 @@ export class DeliveryWrites {
     event: CaseEventInput,
     now: Date,
   ): Promise<CaseStatusChange | undefined> {
-    await runner.query(
-      'INSERT INTO case_events (case_id, delivery_id, type, detail, created_at) VALUES (?, ?, ?, ?, ?)',
-      [caseId, deliveryId, event.type, event.detail ? JSON.stringify(event.detail) : null, now],
-    );
-    const [caseRow] = await rows<
-      Array<{ status: CaseStatus; source: string; external_id: string; service_code: string }>
-    >(runner, 'SELECT status, source, external_id, service_code FROM cases WHERE id = ? FOR UPDATE', [
-      caseId,
-    ]);
-    const deliveries = await rows<
-      Array<{
-        id: string;
-        department: string;
-        status: string;
-        receipt_ref: string | null;
-        remark: string | null;
-      }>
-    >(
-      runner,
-      'SELECT id, department, status, receipt_ref, remark FROM deliveries WHERE case_id = ? ORDER BY id',
-      [caseId],
-    );
-    const next = rollUpCaseStatus(deliveries.map((s) => s.status));
-    if (next === caseRow.status) return undefined;
-    const completedAt = next === CaseStatus.Completed ? now : null;
-    await runner.query('UPDATE cases SET status = ?, completed_at = ?, updated_at = ? WHERE id = ?', [
-      next,
-      completedAt,
-      now,
-      caseId,
-    ]);
-    await runner.query(
-      'INSERT INTO case_events (case_id, delivery_id, type, detail, created_at) VALUES (?, NULL, ?, ?, ?)',
-      [caseId, 'CASE_STATUS_CHANGED', JSON.stringify({ from: caseRow.status, to: next }), now],
-    );
-    await this.platformEvents.caseStatusChanged(
-      runner,
-      {
-        event: 'case.status_changed',
-        caseId,
-        externalId: caseRow.external_id,
-        source: caseRow.source,
-        serviceCode: caseRow.service_code,
-        status: next,
-        previousStatus: caseRow.status,
-        at: now.toISOString(),
-        deliveries: deliveries.map((d) => ({
-          id: d.id,
-          department: d.department,
-          status: d.status,
-          reference: d.receipt_ref,
-          remark: d.remark,
-        })),
-      },
-      now,
-    );
-    return { caseId, from: caseRow.status, to: next };
+    await run(runner, [eventStatement(caseId, deliveryId, event, now)]);
+    const [caseRow] = await rows<CaseRow[]>(runner, CASE_FOR_UPDATE, [caseId]);
+    const deliveries = await rows<SiblingRow[]>(runner, DELIVERIES_OF_CASE, [caseId]);
+    const rollUp = this.rollUp(caseId, caseRow, deliveries, now);
+    await run(runner, rollUp.statements);
+    return rollUp.change;
   }
+
+  /** The case's new status from all its deliveries, and the statements recording it (none if unchanged). */
+  rollUp(
+    caseId: string,
+    caseRow: CaseRow,
+    deliveries: readonly SiblingRow[],
+    now: Date,
+  ): { statements: Statement[]; change?: CaseStatusChange } {
+    const next = rollUpCaseStatus(deliveries.map((s) => s.status));
+    if (next === caseRow.status) return { statements: [] };
+    const completedAt = next === CaseStatus.Completed ? now : null;
+    const statements: Statement[] = [
+      {
+        sql: 'UPDATE cases SET status = ?, completed_at = ?, updated_at = ? WHERE id = ?',
+        params: [next, completedAt, now, caseId],
+      },
+      eventStatement(
+        caseId,
+        null,
+        { type: 'CASE_STATUS_CHANGED', detail: { from: caseRow.status, to: next } },
+        now,
+      ),
+      ...this.platformEvents.statements(
+        {
+          event: 'case.status_changed',
+          caseId,
+          externalId: caseRow.external_id,
+          source: caseRow.source,
+          serviceCode: caseRow.service_code,
+          status: next,
+          previousStatus: caseRow.status,
+          at: now.toISOString(),
+          deliveries: deliveries.map((d) => ({
+            id: d.id,
+            department: d.department,
+            status: d.status,
+            reference: d.receipt_ref,
+            remark: d.remark,
+          })),
+        },
+        now,
+      ),
+    ];
+    return { statements, change: { caseId, from: caseRow.status, to: next } };
+  }
+}
+
+export function eventStatement(
+  caseId: string,
+  deliveryId: string | null,
+  event: CaseEventInput,
+  now: Date,
+): Statement {
+  return {
+    sql: 'INSERT INTO case_events (case_id, delivery_id, type, detail, created_at) VALUES (?, ?, ?, ?, ?)',
+    params: [caseId, deliveryId, event.type, event.detail ? JSON.stringify(event.detail) : null, now],
+  };
+}
+
+export function updateStatement(id: string, update: DeliveryUpdate, now: Date): Statement {
+  const sets = ['status = ?', 'updated_at = ?'];
+  const params: unknown[] = [update.status, now];
+  const optional: Array<[string, unknown]> = [
+    ['last_outcome', update.lastOutcome],
+    [
+      'last_error',
+      update.lastError === undefined ? undefined : (truncate(update.lastError ?? undefined, 2000) ?? null),
+    ],
+    ['next_attempt_at', update.nextAttemptAt],
+    ['ambiguous', update.ambiguous === undefined ? undefined : update.ambiguous ? 1 : 0],
+    ['receipt_ref', update.receiptRef],
+    ['delivered_at', update.deliveredAt],
+    ['department_status', update.departmentStatus],
+    ['remark', update.remark === undefined ? undefined : (truncate(update.remark ?? undefined, 512) ?? null)],
+    ['next_poll_at', update.nextPollAt],
+    // A final result is stamped once; a replay (back to PENDING) clears it.
+    [
+      'final_at',
+      FINAL_DELIVERY_STATUSES.has(update.status)
+        ? now
+        : OPEN_STATUSES.includes(update.status)
+          ? null
+          : undefined,
+    ],
+  ];
+  for (const [column, value] of optional) {
+    if (value === undefined) continue;
+    sets.push(`${column} = ?`);
+    params.push(value);
+  }
+  return { sql: `UPDATE deliveries SET ${sets.join(', ')} WHERE id = ?`, params: [...params, id] };
+}
+
+async function run(runner: QueryRunner, statements: readonly Statement[]): Promise<void> {
+  for (const { sql, params } of statements) await runner.query(sql, params);
 }
 
 export function truncate(value: string | undefined, max: number): string | null {

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { QueryRunner } from 'typeorm';
 import { CaseStatus } from '../lifecycle/case-status';
+import type { Statement } from '../persistence/batch-writer';
 import type { GatewayRuntime } from '../runtime/gateway-runtime';
 import { RUNTIME } from '../runtime/tokens';
 
@@ -52,6 +53,11 @@ export class PlatformEventWriter {
   }
 
   async caseStatusChanged(runner: QueryRunner, payload: CaseStatusChangedPayload, now: Date): Promise<void> {
+    for (const { sql, params } of this.statements(payload, now)) await runner.query(sql, params);
+  }
+
+  /** The INSERT for a case status change (none when no platform wants to hear of it). */
+  statements(payload: CaseStatusChangedPayload, now: Date): Statement[] {
     const rows: Array<[string, string]> = [];
     if (this.webhookSources.has(payload.source))
       rows.push([PlatformEventType.CaseStatusChanged, JSON.stringify(payload)]);
@@ -66,19 +72,21 @@ export class PlatformEventWriter {
       };
       rows.push([PlatformEventType.ResidentNotice, JSON.stringify(notice)]);
     }
-    if (rows.length === 0) return;
-    await runner.query(
-      `INSERT INTO platform_events (case_id, source, type, payload, status, attempts, next_attempt_at, created_at)
-       VALUES ${rows.map(() => '(?, ?, ?, ?, ?, 0, ?, ?)').join(', ')}`,
-      rows.flatMap(([type, body]) => [
-        payload.caseId,
-        payload.source,
-        type,
-        body,
-        PlatformEventStatus.Pending,
-        now,
-        now,
-      ]),
-    );
+    if (rows.length === 0) return [];
+    return [
+      {
+        sql: `INSERT INTO platform_events (case_id, source, type, payload, status, attempts, next_attempt_at, created_at)
+          VALUES ${rows.map(() => '(?, ?, ?, ?, ?, 0, ?, ?)').join(', ')}`,
+        params: rows.flatMap(([type, body]) => [
+          payload.caseId,
+          payload.source,
+          type,
+          body,
+          PlatformEventStatus.Pending,
+          now,
+          now,
+        ]),
+      },
+    ];
   }
 }

@@ -52,6 +52,42 @@ export class BatchWriter {
     }
   }
 
+  /**
+   * A transaction over two packets: `reads` (SELECT … FOR UPDATE) first, then the writes `decide`
+   * derives from their rows, with the COMMIT. Any failure rolls back. READ COMMITTED: a plain read
+   * placed after the lock that guards its rows sees what the lock holder committed, where REPEATABLE
+   * READ would show the snapshot of the transaction's first read, taken before the lock wait.
+   */
+  async readThenWrite<T>(
+    reads: readonly Statement[],
+    decide: (results: unknown[]) => { writes: Statement[]; result: T },
+  ): Promise<T> {
+    const connection = await this.pool.getConnection();
+    let reusable = true;
+    try {
+      const [readResults] = await connection.query<ResultSetHeader[]>(
+        [
+          'SET TRANSACTION ISOLATION LEVEL READ COMMITTED',
+          'START TRANSACTION',
+          ...reads.map((s) => s.sql),
+        ].join(';\n'),
+        reads.flatMap((s) => s.params),
+      );
+      const { writes, result } = decide((readResults as unknown[]).slice(2));
+      await connection.query(
+        [...writes.map((s) => s.sql), 'COMMIT'].join(';\n'),
+        writes.flatMap((s) => s.params),
+      );
+      return result;
+    } catch (error) {
+      reusable = await rollBack(connection);
+      throw error;
+    } finally {
+      if (reusable) connection.release();
+      else connection.destroy();
+    }
+  }
+
   async close(): Promise<void> {
     await this.pool.end();
   }

@@ -1,14 +1,18 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 
-/** Runs `work` in one transaction on one connection; rolls back on any error. */
+/**
+ * Runs `work` in one transaction on one connection; rolls back on any error. READ COMMITTED where a
+ * plain read follows a lock wait and must see what the lock holder committed (see BatchWriter).
+ */
 export async function inTransaction<T>(
   db: DataSource,
   work: (runner: QueryRunner) => Promise<T>,
+  isolation?: 'READ COMMITTED',
 ): Promise<T> {
   const runner = db.createQueryRunner();
   await runner.connect();
   try {
-    await runner.startTransaction();
+    await runner.startTransaction(isolation);
     const result = await work(runner);
     await runner.commitTransaction();
     return result;
