@@ -1,6 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import iconv from 'iconv-lite';
 import nock from 'nock';
+import { gzipSync } from 'node:zlib';
 import { createEgressGuard } from '../../src/adapters/network/egress-guard';
 import { parseRestAdapterOptions } from '../../src/adapters/rest/rest-adapter.options';
 import { RestAdapter } from '../../src/adapters/rest/rest-department-adapter';
@@ -247,6 +248,23 @@ describe('RestAdapter classification', () => {
       ambiguous: true,
       errorClass: 'RESPONSE_TOO_LARGE',
     });
+  });
+
+  it('decodes a gzip answer, and applies maxResponseBytes to the decoded size', async () => {
+    const receipt = JSON.stringify({ registrationNo: 'WJ7', state: 'ACCEPTED', pad: ' '.repeat(4000) });
+    const gzipped = gzipSync(receipt);
+    expect(gzipped.length).toBeLessThan(2048);
+    nock(HEALTH)
+      .post('/v1/birth-registrations')
+      .twice()
+      .reply(201, gzipped, { 'content-encoding': 'gzip', 'content-type': 'application/json' });
+    const roomy = makeAdapter(healthOptions);
+    const tight = makeAdapter({ ...healthOptions, maxResponseBytes: 2048 });
+    adapters.push(roomy, tight);
+    const outcome = await roomy.deliver(request());
+    expect(outcome).toMatchObject({ kind: 'delivered', receipt: { reference: 'WJ7' } });
+    expect(outcome.exchange?.received?.toString()).toBe(receipt);
+    await expect(tight.deliver(request())).resolves.toMatchObject({ errorClass: 'RESPONSE_TOO_LARGE' });
   });
 
   it('2xx with invalid JSON: transient BAD_RESPONSE', async () => {
