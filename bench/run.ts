@@ -14,7 +14,7 @@ import { writeBenchConfig } from './support/bench-config';
 import { forkTs, type BenchChild } from './support/child-process';
 import { resolveGatewayBuild } from './support/gateway-build';
 import { formatNumber, Progress } from './support/progress';
-import { MetricBook, ratios, renderReport, targets } from './support/report';
+import { latencyRateFor, MetricBook, ratios, renderReport, targets } from './support/report';
 import { runGroups, type ScenarioOutcome } from './support/runner';
 import type { BenchContext } from './support/scenario';
 import type { SimulatorUrls } from './support/simulators.process';
@@ -89,6 +89,7 @@ async function main(): Promise<void> {
       configDir: writeBenchConfig(join(runDir, 'config'), urls, options.deliveryConcurrency),
       dataKeys: `bench:${randomBytes(32).toString('base64')}`,
       main,
+      latencyRate: () => latencyRateFor(book, options.latencyRate),
     };
     outcomes = await runGroups(ctx, benchGroups(), book);
   } finally {
@@ -97,7 +98,7 @@ async function main(): Promise<void> {
   }
 
   const found = ratios(book);
-  const judged = targets(book, options.latencyRate, options.rows);
+  const judged = targets(book, options.rows);
   process.stdout.write(`\n${renderReport(book, found, judged, options.runs)}\n`);
   for (const o of outcomes.filter((x) => x.status !== 'ok'))
     process.stdout.write(`  ${o.status.toUpperCase()}: ${o.title} — ${o.reason ?? ''}\n`);

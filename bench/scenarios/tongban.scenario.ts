@@ -174,9 +174,9 @@ export function tongbanEndToEnd(): Scenario {
       );
       ctx.progress.line(
         `    e2e: ${Math.round(e2e.deliveredPerSecond)} delivered/s, ${Math.round(e2e.load.okPerSecond)} accepted/s; ` +
-          `latency at ${ctx.options.latencyRate}/s next`,
+          `latency at ${ctx.latencyRate()}/s next`,
       );
-      const rate = ctx.options.latencyRate;
+      const rate = ctx.latencyRate();
       const latency = await openLoop(target, { rate, ...windowMs(ctx) });
       await waitDrained(db, DELIVERIES, drainTimeoutMs(ctx), ctx.progress);
       const counts = await ctx.simulators.process.ask<SimulatorCounts>('stats');
@@ -215,6 +215,7 @@ export function tongbanEndToEnd(): Scenario {
           value: lat.p99,
           detail: {
             ...lat,
+            offeredPerSecond: rate,
             achievedPerSecond: latency.okPerSecond,
             dropped: latency.dropped,
             outcomes: latency.outcomes,

@@ -13,8 +13,8 @@ export interface BenchOptions {
   runs: number;
   /** Requests in flight of the closed-loop load generator. */
   concurrency: number;
-  /** Offered rate of the latency scenario. */
-  latencyRate: number;
+  /** Offered rate of the latency scenario; by default 1,000/s scaled by this machine's bare node:http. */
+  latencyRate?: number;
   /** Gateway (and naive pipeline) processes: api and worker counts. */
   apiProcesses: number;
   workerProcesses: number;
@@ -41,7 +41,9 @@ export function readBenchOptions(argv = process.argv.slice(2), env = process.env
     warmupSeconds: number(env, 'TONGBAN_BENCH_WARMUP_SECONDS', quick ? 1 : 4, 0),
     runs: number(env, 'TONGBAN_BENCH_RUNS', quick ? 2 : 3, 1),
     concurrency: number(env, 'TONGBAN_BENCH_CONCURRENCY', 64, 1),
-    latencyRate: number(env, 'TONGBAN_BENCH_LATENCY_RATE', 1000, 1),
+    latencyRate: env.TONGBAN_BENCH_LATENCY_RATE
+      ? number(env, 'TONGBAN_BENCH_LATENCY_RATE', 1000, 1)
+      : undefined,
     apiProcesses,
     workerProcesses,
     deliveryConcurrency: number(env, 'TONGBAN_BENCH_DELIVERY_CONCURRENCY', 32, 1),

@@ -10,8 +10,13 @@ export interface ScenarioOutcome {
   seconds: number;
 }
 
+/** Bare node:http always runs (a few seconds): rate targets and the latency rate are scaled by it. */
+const ALWAYS = 'reference.http';
+
 const selected = (ctx: BenchContext, scenario: Scenario) =>
-  ctx.options.only.length === 0 || ctx.options.only.some((part) => scenario.id.includes(part));
+  ctx.options.only.length === 0 ||
+  scenario.id === ALWAYS ||
+  ctx.options.only.some((part) => scenario.id.includes(part));
 
 const describe = (metrics: Metric[]) =>
   metrics

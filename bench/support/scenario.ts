@@ -36,6 +36,8 @@ export interface BenchContext {
   dataKeys: string;
   /** The built gateway entry point. */
   main: string;
+  /** Offered rate of the intake latency figure (scaled to this machine unless TONGBAN_BENCH_LATENCY_RATE). */
+  latencyRate(): number;
 }
 
 /**

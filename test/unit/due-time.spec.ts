@@ -101,8 +101,12 @@ describe('CaseDeadlines', () => {
   it('answers the same from its cache, and moves on at local midnight', () => {
     // Wed 2026-11-18 23:59:59 and Thu 00:00:00 Beijing time: due Mon 23 and Tue 24 (3 working days).
     for (let round = 0; round < 2; round++) {
-      expect(deadlines.dueAt('HEALTH-BIRTH-REG', beijing('2026-11-18T23:59:59'))).toEqual(endOf('2026-11-23'));
-      expect(deadlines.dueAt('HEALTH-BIRTH-REG', beijing('2026-11-19T00:00:00'))).toEqual(endOf('2026-11-24'));
+      expect(deadlines.dueAt('HEALTH-BIRTH-REG', beijing('2026-11-18T23:59:59'))).toEqual(
+        endOf('2026-11-23'),
+      );
+      expect(deadlines.dueAt('HEALTH-BIRTH-REG', beijing('2026-11-19T00:00:00'))).toEqual(
+        endOf('2026-11-24'),
+      );
     }
     const first = deadlines.dueAt('HEALTH-BIRTH-REG', beijing('2026-11-19T00:00:01'));
     first?.setFullYear(2000); // a caller changing its copy must not change the next answer

@@ -1,3 +1,5 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { IHeaders } from 'soap';
 import type { WireExchange } from '../sdk/delivery-outcome';
 
 /** errorClass values the SOAP adapter reports. */
@@ -34,6 +36,13 @@ export class SoapCallFailure extends Error {
   }
 }
 
+/** A response that passed the transport's checks, decoded: what node-soap's parser reads. */
+export interface SoapHttpResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  data: string;
+}
+
 /**
  * One attempt's state, passed to the transport through node-soap's per-call options: the abort
  * signal in, the exact bytes and HTTP status out.
@@ -45,6 +54,10 @@ export class SoapCall {
   faultCode?: string;
   /** Build the envelope, send nothing (mapping previews). */
   dryRun = false;
+  /** The HTTP headers node-soap asked the transport to send (recorded in dry runs too). */
+  headers?: IHeaders;
+  /** Set when the fast path already has the answer: node-soap reads it instead of sending again. */
+  replay?: SoapHttpResponse;
   /** Set by the adapter: lets the transport end the call if node-soap throws instead of calling back. */
   fail: (error: unknown) => void = () => undefined;
 

@@ -17,6 +17,8 @@ export interface LoadedSoapClient {
   endpoint: string;
   /** The selected port's operations, bound to `endpoint`. */
   methods: Record<string, SoapMethod>;
+  /** The selected binding's operation descriptions (the fast path reads each output element's name). */
+  bindings: Record<string, { output?: { $name?: string } }>;
 }
 
 /*
@@ -124,7 +126,7 @@ export async function loadSoapClient(
     if (!URL.canParse(endpoint) || !/^https?:$/.test(new URL(endpoint).protocol))
       throw new Error(`endpoint ${endpoint} is not an http(s) URL`);
     configure(client, options);
-    return { client, endpoint, methods };
+    return { client, endpoint, methods, bindings: port.binding.methods };
   } catch (error) {
     return fail(error instanceof Error ? error.message : String(error), error);
   }

@@ -11,11 +11,13 @@ import type {
 import type { SoapAdapterOptions } from './soap-adapter.options';
 import { SOAP_CALL_OPTION, SoapCall, SoapCallFailure, SoapErrorClass } from './soap-call';
 import type { LoadedSoapClient } from './soap-client-loader';
+import { SoapFastPath } from './soap-fast-path';
 import { extractFault, SoapFaultClassifier } from './soap-fault-classifier';
 import type { SoapHttpTransport } from './soap-http-transport';
 import { readReceipt, readStatus } from './soap-receipt';
+import type { SoapAnswer } from './soap-response-reader';
 
-type CallResult = { ok: true; result: unknown } | { ok: false; error: unknown };
+type CallResult = SoapAnswer;
 
 type Outcome<K extends DeliveryOutcome['kind']> = Extract<DeliveryOutcome, { kind: K }>;
 
@@ -32,12 +34,14 @@ export class SoapStatusError extends Error {
 
 /**
  * Delivers a department's mapped message with one SOAP operation. The node-soap client is built
- * once (see soap-client-loader); every call carries a SoapCall through node-soap to the transport
- * and back, so the outcome has the exact bytes, HTTP status and fault code of the attempt.
+ * once (see soap-client-loader); a call takes the fast path (SoapFastPath: node-soap's envelope from
+ * a template, its reading of the response without its parser) where that is proven equivalent, and
+ * node-soap otherwise. Either way a SoapCall carries the exact bytes, HTTP status and fault code.
  */
 export class SoapAdapter implements DepartmentAdapter {
   private readonly classifier: SoapFaultClassifier;
   private readonly notFound: RegExp;
+  private readonly fastPath: SoapFastPath;
 
   constructor(
     private readonly loaded: LoadedSoapClient,
@@ -47,6 +51,7 @@ export class SoapAdapter implements DepartmentAdapter {
   ) {
     this.classifier = new SoapFaultClassifier(options.faultRules);
     this.notFound = new RegExp(options.status.notFoundFault);
+    this.fastPath = new SoapFastPath(loaded, options);
     if (!options.statusOperation) this.checkStatus = undefined;
   }
 
@@ -57,7 +62,7 @@ export class SoapAdapter implements DepartmentAdapter {
     const args = field && !(field in message) ? { ...message, [field]: request.deliveryId } : message;
     const call = new SoapCall(AbortSignal.timeout(10_000));
     call.dryRun = true;
-    await this.invoke(this.options.operation, args, call);
+    await this.invokeNodeSoap(this.options.operation, args, call);
     if (!call.sent) throw new Error('the SOAP client built no envelope for this message');
     return {
       contentType: 'text/xml; charset=utf-8',
@@ -121,8 +126,35 @@ export class SoapAdapter implements DepartmentAdapter {
     this.transport.close();
   }
 
+  /** The fast path where it applies; node-soap builds what it cannot and reads what it cannot read. */
+  private async invoke(operation: string, args: object, call: SoapCall): Promise<CallResult> {
+    let request;
+    try {
+      request = this.fastPath.request(operation, args);
+    } catch {
+      request = undefined; // never worse than node-soap: it builds the envelope instead
+    }
+    if (!request) return this.invokeNodeSoap(operation, args, call);
+    let response;
+    try {
+      response = await this.transport.post(this.loaded.endpoint, request.envelope, request.headers, call);
+    } catch (error) {
+      return { ok: false, error }; // what node-soap passes on from the transport, unchanged
+    }
+    let answer: CallResult | undefined;
+    try {
+      answer = this.fastPath.read(operation, response.data);
+    } catch {
+      answer = undefined;
+    }
+    if (answer) return answer;
+    // node-soap reads this response itself: it builds the same envelope, and gets the answer instead of sending.
+    call.replay = response;
+    return this.invokeNodeSoap(operation, args, call);
+  }
+
   /** Settles with node-soap's error as data: it may be a non-Error object (its "Invalid XML" pseudo-fault). */
-  private invoke(operation: string, args: object, call: SoapCall): Promise<CallResult> {
+  private invokeNodeSoap(operation: string, args: object, call: SoapCall): Promise<CallResult> {
     const method: SoapMethod = this.loaded.methods[operation];
     return new Promise((resolve) => {
       call.fail = (error) => resolve({ ok: false, error });

@@ -5,7 +5,13 @@ import type { IExOptions, IHeaders, IHttpClient } from 'soap';
 import { createHttpAgents, type HttpAgents } from '../network/http-agents';
 import type { ProxySettings } from '../network/proxy-tunnel';
 import { EgressDeniedError, type EgressGuard } from '../sdk/egress-guard';
-import { SOAP_CALL_OPTION, SoapCall, SoapCallFailure, SoapErrorClass } from './soap-call';
+import {
+  SOAP_CALL_OPTION,
+  SoapCall,
+  SoapCallFailure,
+  SoapErrorClass,
+  type SoapHttpResponse,
+} from './soap-call';
 import { decodeXml } from './xml-charset';
 import { findXmlHazard, looksLikeSoapEnvelope, startsLikeXml } from './xml-safety';
 
@@ -27,12 +33,7 @@ interface RawResponse {
   body: Buffer;
 }
 
-/** What node-soap reads from the response passed to its callback. */
-export interface SoapHttpResponse {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  data: string;
-}
+export type { SoapHttpResponse } from './soap-call';
 
 const TRANSIENT_4XX = new Set([408, 425, 429]);
 
@@ -92,7 +93,11 @@ export class SoapHttpTransport implements IHttpClient {
     exoptions?: IExOptions,
   ): AxiosPromise {
     const call = exoptions?.[SOAP_CALL_OPTION] instanceof SoapCall ? exoptions[SOAP_CALL_OPTION] : undefined;
-    const done = this.exchange(rurl, typeof data === 'string' ? data : undefined, exheaders ?? {}, call).then(
+    // A fast-path answer node-soap is to read: the request already went out, with the bytes in call.sent.
+    const response = call?.replay
+      ? Promise.resolve(call.replay)
+      : this.exchange(rurl, typeof data === 'string' ? data : undefined, exheaders ?? {}, call);
+    const done = response.then(
       (response) => callback(null, response, response.data),
       (error: unknown) => callback(error),
     );
@@ -101,6 +106,11 @@ export class SoapHttpTransport implements IHttpClient {
       call?.fail(badResponse(`response handling failed: ${String(error)}`)),
     );
     return guarded as unknown as AxiosPromise;
+  }
+
+  /** POSTs a ready envelope (the fast path) with the same checks as node-soap's calls. */
+  post(url: string, envelope: string, headers: IHeaders, call: SoapCall): Promise<SoapHttpResponse> {
+    return this.exchange(url, envelope, headers, call);
   }
 
   /** A GET on the endpoint for health checks: the status, or the failure. */
@@ -131,6 +141,7 @@ export class SoapHttpTransport implements IHttpClient {
     const body = data === undefined ? undefined : Buffer.from(data, 'utf8');
     const target = call ?? new SoapCall(AbortSignal.timeout(30_000));
     target.sent = body;
+    target.headers = headers;
     if (target.dryRun)
       throw new SoapCallFailure('dry run: nothing sent', 'permanent', SoapErrorClass.REQUEST);
     const raw = await this.send(url, body, headers, target, this.options.maxResponseBytes);
