@@ -49,6 +49,17 @@ return {state, failures, nextProbe, cooldown, before ~= state and 1 or 0}
 
 type BreakerEvent = 'success' | 'failure' | 'probe-ok' | 'probe-failed';
 
+/** ioredis sends a defined command as EVALSHA (the script body travels once, not on every outcome). */
+const COMMAND = 'tongbanBreakerTransition';
+type WithTransition = Redis & {
+  [COMMAND](key: string, ...args: Array<string | number>): Promise<[string, number, number, number, number]>;
+};
+
+function withTransition(redis: Redis): WithTransition {
+  if (!(COMMAND in redis)) redis.defineCommand(COMMAND, { numberOfKeys: 1, lua: TRANSITION });
+  return redis as WithTransition;
+}
+
 /** Per-department circuit breaker whose state lives in Redis, shared by every worker process. */
 export class CircuitBreaker {
   private readonly key: string;
@@ -74,16 +85,14 @@ export class CircuitBreaker {
 
   /** Applies an event; `changed` is true when the state moved (so the caller pauses or resumes the queue). */
   async record(event: BreakerEvent, now = Date.now()): Promise<CircuitSnapshot & { changed: boolean }> {
-    const [state, failures, nextProbeAt, cooldownMs, changed] = (await this.redis.eval(
-      TRANSITION,
-      1,
+    const [state, failures, nextProbeAt, cooldownMs, changed] = await withTransition(this.redis)[COMMAND](
       this.key,
       event,
       now,
       this.settings.failureThreshold,
       this.settings.cooldownMs,
       this.settings.maxCooldownMs,
-    )) as [string, number, number, number, number];
+    );
     return {
       state: state as CircuitState,
       consecutiveFailures: Number(failures),
