@@ -1,7 +1,15 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ConsoleLogger, Logger, type LoggerService } from '@nestjs/common';
 import { PersonalDataCipher } from '../../src/common/crypto/personal-data-cipher';
+import { StatsRollupBuilder } from '../../src/insights/stats/rollup/stats-rollup-builder';
+import { StatsRollupDays } from '../../src/insights/stats/rollup/stats-rollup-days';
+import { StatsRollupPass } from '../../src/insights/stats/rollup/stats-rollup-pass';
+import { StatsRollupSettings } from '../../src/insights/stats/rollup/stats-rollup-settings';
+import { StatsStore } from '../../src/insights/stats/stats-store';
+import { createDataSource, MIGRATIONS } from '../../src/persistence/data-source';
+import { StatsRollups1764374400000 } from '../../src/persistence/migrations/1764374400000-stats-rollups';
 import { forkTs } from '../support/child-process';
 import { BenchDb, ensureDatabase, recreateDatabase } from '../support/databases';
 import { GatewayFleet } from '../support/gateway-fleet';
@@ -25,12 +33,19 @@ interface Sampled {
 /**
  * The seed script and the migrations it ran: when either changes (even in place, as happens while
  * they are being written), the kept database no longer matches the gateway and is seeded again.
+ * Migrations added after the seed do not make it stale: the gateway applies them at start (and this
+ * scenario before that, see ensureStatsRollups), so a fingerprint of the seed script with the first
+ * k migrations, for any k, still matches.
  */
-function seedFingerprint(): string {
-  const hash = createHash('sha256').update(readFileSync(SEED_SCRIPT));
-  for (const name of readdirSync(MIGRATIONS_DIR).sort())
-    hash.update(name).update(readFileSync(join(MIGRATIONS_DIR, name)));
-  return hash.digest('hex');
+function seedFingerprints(): string[] {
+  const names = readdirSync(MIGRATIONS_DIR).sort();
+  const fingerprints: string[] = [];
+  for (let k = names.length; k >= 1; k--) {
+    const hash = createHash('sha256').update(readFileSync(SEED_SCRIPT));
+    for (const name of names.slice(0, k)) hash.update(name).update(readFileSync(join(MIGRATIONS_DIR, name)));
+    fingerprints.push(hash.digest('hex'));
+  }
+  return fingerprints;
 }
 
 function readIfExists(file: string): string | undefined {
@@ -44,6 +59,45 @@ async function timed(url: string): Promise<{ ms: number; status: number }> {
   });
   await response.arrayBuffer();
   return { ms: performance.now() - started, status: response.status };
+}
+
+/**
+ * GET /stats answers whole settled days from daily roll-ups that worker processes keep fresh
+ * (src/insights/stats/rollup). This scenario runs an api process only, so it brings them up to date
+ * itself before timing: it applies the roll-up migration (also when the build does not list it yet)
+ * and runs one refresh pass, its progress as ours. The first build over 1M cases takes ≈ 2 min;
+ * later runs only add the days settled since (the seeded cases do not change).
+ */
+async function ensureStatsRollups(ctx: BenchContext, databaseUrl: string): Promise<void> {
+  const db = createDataSource(databaseUrl, 4);
+  const listed = MIGRATIONS.some((m) => m === StatsRollups1764374400000);
+  db.setOptions({ migrations: listed ? MIGRATIONS : [...MIGRATIONS, StatsRollups1764374400000] });
+  await db.initialize();
+  const asProgress = (message: unknown) => {
+    const { msg, ...rest } = message as { msg?: string };
+    ctx.progress.line(`    ${msg ?? String(message)} ${msg ? JSON.stringify(rest) : ''}`);
+  };
+  const progress: LoggerService = { log: asProgress, warn: asProgress, error: asProgress };
+  Logger.overrideLogger(progress);
+  try {
+    await db.runMigrations({ transaction: 'each' });
+    ctx.progress.line(
+      '  stats roll-ups: refreshing the daily roll-ups before timing (a first build ≈ 2 min) …',
+    );
+    const started = Date.now();
+    const pass = new StatsRollupPass(
+      StatsRollupSettings.fromEnvironment(process.env),
+      new StatsRollupDays(db),
+      new StatsRollupBuilder(db, new StatsStore(db)),
+    );
+    const built = await pass.run();
+    ctx.progress.line(
+      `  stats roll-ups: ${built} day(s) built in ${Math.round((Date.now() - started) / 1000)} s`,
+    );
+  } finally {
+    Logger.overrideLogger(new ConsoleLogger());
+    await db.destroy();
+  }
 }
 
 /** Runs bench/seed-cases.ts (its own CLI) into an empty database, its progress as ours. */
@@ -82,8 +136,9 @@ export function millionRowsScenario(): Scenario {
       db = await BenchDb.open(databaseUrl);
       const have = (await db.hasTable('cases')) ? await db.count('SELECT COUNT(*) AS n FROM cases') : 0;
       const fingerprintFile = join(ctx.options.dataDir, `${DATABASE}.fingerprint`);
-      const current = seedFingerprint();
-      const stale = have > 0 && readIfExists(fingerprintFile) !== current;
+      const [current, ...earlier] = seedFingerprints();
+      const recorded = readIfExists(fingerprintFile);
+      const stale = have > 0 && recorded !== current && !earlier.includes(recorded ?? '');
       if (have < ctx.options.rows || stale) {
         const why = stale ? 'seeded by another seed script or migrations' : `holds ${have} cases`;
         if (ctx.options.quick) return `quick mode: ${DATABASE} ${why}; a full run seeds it (once)`;
@@ -96,6 +151,7 @@ export function millionRowsScenario(): Scenario {
         writeFileSync(fingerprintFile, current);
         db = await BenchDb.open(databaseUrl);
       }
+      await ensureStatsRollups(ctx, databaseUrl);
       fleet = await GatewayFleet.start({
         name: 'tongban-1m',
         main: ctx.main,

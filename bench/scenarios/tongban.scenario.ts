@@ -157,6 +157,8 @@ export function tongbanEndToEnd(): Scenario {
       const cpu = cpuMeter(fleet.children);
       const workers = cpuMeter(fleet.members.filter((m) => m.role === 'worker').map((m) => m.child));
       const servers = cpuMeter(ctx.serverPids);
+      const [mariadb, redis] = ctx.serverPids.map((pid) => cpuMeter([pid]));
+      const simulator = cpuMeter([ctx.simulators.process]);
       const e2e = await measureEndToEnd(target, {
         db,
         rows: DELIVERIES,
@@ -169,6 +171,7 @@ export function tongbanEndToEnd(): Scenario {
       const cpuSeconds = cpu.stop();
       const workerSeconds = workers.stop();
       const serverSeconds = servers.stop();
+      const split = { mariadb: mariadb.stop(), redis: redis.stop(), simulator: simulator.stop() };
       const failed = await db.count(
         "SELECT COUNT(*) AS n FROM deliveries WHERE status IN ('RETRY_WAIT','DEAD_LETTERED','REJECTED')",
       );
@@ -204,8 +207,13 @@ export function tongbanEndToEnd(): Scenario {
           cpuSeconds,
           e2e.load.okTotal,
           serverSeconds,
-          // Where the cost sits: intake (api) or delivery (worker).
-          { workerCpuMsPerCase: (workerSeconds * 1000) / Math.max(1, e2e.load.okTotal) },
+          // Where the cost sits: intake (api) or delivery (worker), and which server.
+          {
+            workerCpuMsPerCase: (workerSeconds * 1000) / Math.max(1, e2e.load.okTotal),
+            mariadbCpuMsPerCase: (split.mariadb * 1000) / Math.max(1, e2e.load.okTotal),
+            redisCpuMsPerCase: (split.redis * 1000) / Math.max(1, e2e.load.okTotal),
+            simulatorCpuMsPerCase: (split.simulator * 1000) / Math.max(1, e2e.load.okTotal),
+          },
         ),
         {
           id: 'tongban.intake-latency.p99',

@@ -10,12 +10,14 @@ import type {
   DeliveryWork,
 } from './delivery-records';
 import {
-  eventStatement,
+  eventRow,
+  eventsInsert,
   OPEN_STATUSES,
   truncate,
   updateStatement,
   type CaseRow,
   type DeliveryWrites,
+  type EventRow,
   type SiblingRow,
 } from './delivery-writes';
 
@@ -158,53 +160,62 @@ export class DeliveryBatches {
         of.push(row);
         byCase.set(row.case_id, of);
       }
-      const writes: Statement[] = [];
+      // Row-by-row UPDATEs, but one multi-row INSERT each for the attempts and the timeline events.
+      const attempts: unknown[][] = [];
+      const events: EventRow[] = [];
+      const updates: Statement[] = [];
       const result = items.map((item) => {
         const prevHash = lastHash.get(item.work.id) ?? null;
         const recordHash = item.recordHash(prevHash);
         lastHash.set(item.work.id, recordHash);
-        writes.push(
-          attemptStatement(item, prevHash, recordHash),
-          updateStatement(item.work.id, item.update, item.now),
-          eventStatement(item.work.caseId, item.work.id, item.event, item.now),
-        );
+        attempts.push(attemptRow(item, prevHash, recordHash));
+        updates.push(updateStatement(item.work.id, item.update, item.now));
+        events.push(eventRow(item.work.caseId, item.work.id, item.event, item.now));
         const caseRow = caseRows.get(item.work.caseId);
         if (!caseRow) throw new Error(`case ${item.work.caseId} of delivery ${item.work.id} is missing`);
         const deliveries = byCase.get(item.work.caseId) ?? [];
         applyInMemory(deliveries, item.work.id, item.update);
         const rollUp = this.writes.rollUp(item.work.caseId, caseRow, deliveries, item.now);
-        writes.push(...rollUp.statements);
+        updates.push(...rollUp.statements);
+        events.push(...rollUp.events);
         if (rollUp.change) caseRow.status = rollUp.change.to;
         return rollUp.change;
       });
-      return { writes, result };
+      return { writes: [attemptsInsert(attempts), ...updates, ...eventsInsert(events)], result };
     });
   }
 }
 
-function attemptStatement(item: FinishedAttempt, prevHash: string | null, recordHash: string): Statement {
-  const { attempt } = item;
+const ATTEMPT_COLUMNS = 14;
+
+/** A batch's attempts in one INSERT; a delivery's attempts keep their order, so its chain reads in id order. */
+function attemptsInsert(rows: unknown[][]): Statement {
   return {
     sql: `INSERT INTO delivery_attempts (delivery_id, attempt, started_at, duration_ms, outcome, error_class,
             http_status, fault_code, reason, excerpt, sent_hash, received_hash, prev_hash, record_hash)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    params: [
-      item.work.id,
-      attempt.attempt,
-      attempt.startedAt,
-      attempt.durationMs,
-      attempt.outcome,
-      attempt.errorClass ?? null,
-      attempt.httpStatus ?? null,
-      attempt.faultCode ?? null,
-      truncate(attempt.reason, 512),
-      truncate(attempt.excerpt, 1024),
-      attempt.sentHash,
-      attempt.receivedHash,
-      prevHash,
-      recordHash,
-    ],
+          VALUES ${rows.map(() => `(${list(ATTEMPT_COLUMNS)})`).join(', ')}`,
+    params: rows.flat(),
   };
+}
+
+function attemptRow(item: FinishedAttempt, prevHash: string | null, recordHash: string): unknown[] {
+  const { attempt } = item;
+  return [
+    item.work.id,
+    attempt.attempt,
+    attempt.startedAt,
+    attempt.durationMs,
+    attempt.outcome,
+    attempt.errorClass ?? null,
+    attempt.httpStatus ?? null,
+    attempt.faultCode ?? null,
+    truncate(attempt.reason, 512),
+    truncate(attempt.excerpt, 1024),
+    attempt.sentHash,
+    attempt.receivedHash,
+    prevHash,
+    recordHash,
+  ];
 }
 
 /** The columns the roll-up reads, as updateStatement leaves them. */

@@ -63,31 +63,29 @@ export class DeliveryWrites {
     const [caseRow] = await rows<CaseRow[]>(runner, CASE_FOR_UPDATE, [caseId]);
     const deliveries = await rows<SiblingRow[]>(runner, DELIVERIES_OF_CASE, [caseId]);
     const rollUp = this.rollUp(caseId, caseRow, deliveries, now);
-    await run(runner, rollUp.statements);
+    await run(runner, [...rollUp.statements, ...eventsInsert(rollUp.events)]);
     return rollUp.change;
   }
 
-  /** The case's new status from all its deliveries, and the statements recording it (none if unchanged). */
+  /**
+   * The case's new status from all its deliveries, and what records it (nothing if unchanged): the
+   * case UPDATE and platform events as statements, the timeline event as a row (batches insert the
+   * rows of many attempts at once).
+   */
   rollUp(
     caseId: string,
     caseRow: CaseRow,
     deliveries: readonly SiblingRow[],
     now: Date,
-  ): { statements: Statement[]; change?: CaseStatusChange } {
+  ): { statements: Statement[]; events: EventRow[]; change?: CaseStatusChange } {
     const next = rollUpCaseStatus(deliveries.map((s) => s.status));
-    if (next === caseRow.status) return { statements: [] };
+    if (next === caseRow.status) return { statements: [], events: [] };
     const completedAt = next === CaseStatus.Completed ? now : null;
     const statements: Statement[] = [
       {
         sql: 'UPDATE cases SET status = ?, completed_at = ?, updated_at = ? WHERE id = ?',
         params: [next, completedAt, now, caseId],
       },
-      eventStatement(
-        caseId,
-        null,
-        { type: 'CASE_STATUS_CHANGED', detail: { from: caseRow.status, to: next } },
-        now,
-      ),
       ...this.platformEvents.statements(
         {
           event: 'case.status_changed',
@@ -109,8 +107,40 @@ export class DeliveryWrites {
         now,
       ),
     ];
-    return { statements, change: { caseId, from: caseRow.status, to: next } };
+    const events = [
+      eventRow(
+        caseId,
+        null,
+        { type: 'CASE_STATUS_CHANGED', detail: { from: caseRow.status, to: next } },
+        now,
+      ),
+    ];
+    return { statements, events, change: { caseId, from: caseRow.status, to: next } };
   }
+}
+
+/** A case_events row: case_id, delivery_id, type, detail, created_at. */
+export type EventRow = [string, string | null, string, string | null, Date];
+
+export function eventRow(
+  caseId: string,
+  deliveryId: string | null,
+  event: CaseEventInput,
+  now: Date,
+): EventRow {
+  return [caseId, deliveryId, event.type, event.detail ? JSON.stringify(event.detail) : null, now];
+}
+
+/** Timeline rows in one INSERT; their ids ascend in the given order, which is the timeline's order. */
+export function eventsInsert(events: readonly EventRow[]): Statement[] {
+  if (events.length === 0) return [];
+  return [
+    {
+      sql: `INSERT INTO case_events (case_id, delivery_id, type, detail, created_at)
+        VALUES ${events.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
+      params: events.flat(),
+    },
+  ];
 }
 
 export function eventStatement(
@@ -119,10 +149,7 @@ export function eventStatement(
   event: CaseEventInput,
   now: Date,
 ): Statement {
-  return {
-    sql: 'INSERT INTO case_events (case_id, delivery_id, type, detail, created_at) VALUES (?, ?, ?, ?, ?)',
-    params: [caseId, deliveryId, event.type, event.detail ? JSON.stringify(event.detail) : null, now],
-  };
+  return eventsInsert([eventRow(caseId, deliveryId, event, now)])[0];
 }
 
 export function updateStatement(id: string, update: DeliveryUpdate, now: Date): Statement {

@@ -8,6 +8,12 @@ import { PersonalDataAudit } from './audit/personal-data-audit';
 import { CaseDeadlines } from './deadlines/case-deadlines';
 import { OverdueScanner } from './overdue/overdue-scanner';
 import { OverdueStore } from './overdue/overdue-store';
+import { StatsRollupBuilder } from './stats/rollup/stats-rollup-builder';
+import { StatsRollupDays } from './stats/rollup/stats-rollup-days';
+import { StatsRollupPass } from './stats/rollup/stats-rollup-pass';
+import { StatsRollupReader } from './stats/rollup/stats-rollup-reader';
+import { StatsRollupRefresher } from './stats/rollup/stats-rollup-refresher';
+import { StatsRollupSettings } from './stats/rollup/stats-rollup-settings';
 import { StatsController } from './stats/stats.controller';
 import { StatsStore } from './stats/stats-store';
 import { StatsService } from './stats/stats.service';
@@ -35,10 +41,17 @@ export const insightProviders: Provider[] = [
   OverdueStore,
   OverdueScanner,
   StatsStore,
+  { provide: StatsRollupSettings, useFactory: () => StatsRollupSettings.fromEnvironment() },
+  StatsRollupDays,
+  StatsRollupBuilder,
+  StatsRollupPass,
+  StatsRollupReader,
+  StatsRollupRefresher,
   {
     provide: StatsService,
-    inject: [StatsStore, RUNTIME],
-    useFactory: (store: StatsStore, runtime: GatewayRuntime) => new StatsService(store, runtime.regions),
+    inject: [StatsStore, RUNTIME, StatsRollupReader],
+    useFactory: (store: StatsStore, runtime: GatewayRuntime, rollups: StatsRollupReader) =>
+      new StatsService(store, runtime.regions, rollups),
   },
 ];
 export const insightControllers: Type[] = [AuditController, StatsController];

@@ -10,6 +10,7 @@ import { DeliveryEngine1763856000000 } from './migrations/1763856000000-delivery
 import { PullOffers1763942400000 } from './migrations/1763942400000-pull-offers';
 import { Lifecycle1764028800000 } from './migrations/1764028800000-lifecycle';
 import { Insights1764288000000 } from './migrations/1764288000000-insights';
+import { StatsRollups1764374400000 } from './migrations/1764374400000-stats-rollups';
 
 export const ENTITIES = [
   CaseEntity,
@@ -25,6 +26,7 @@ export const MIGRATIONS = [
   PullOffers1763942400000,
   Lifecycle1764028800000,
   Insights1764288000000,
+  StatsRollups1764374400000,
 ];
 
 /** The schema comes from migrations only; `synchronize` is never on. Times are stored in UTC. */

@@ -1,4 +1,5 @@
 import { crc32 } from 'node:zlib';
+import { dayLabel } from './stats-days';
 import type { StatsGrouping } from './stats-query';
 
 /** The table a statistic reads and where the case's attributes are in it. */
@@ -38,10 +39,6 @@ export interface GroupKey {
 /** CRC32 → code, for the codes a column holds; undefined when two of them collide. */
 export type CodeNames = ReadonlyMap<number, string> | undefined;
 
-/** TO_DAYS('1970-01-01'). */
-const UNIX_EPOCH_DAY = 719_528;
-const DAY_MS = 86_400_000;
-
 export function codeNames(codes: readonly string[]): CodeNames {
   const names = new Map<number, string>();
   for (const code of codes) {
@@ -79,7 +76,36 @@ export function groupKey(groupBy: StatsGrouping, table: Table, names: CodeNames)
     case 'day':
       return {
         id: `TO_DAYS(${table.created} + INTERVAL 8 HOUR)`,
-        label: (gk) => new Date((Number(gk) - UNIX_EPOCH_DAY) * DAY_MS).toISOString().slice(0, 10),
+        label: (gk) => dayLabel(Number(gk)),
       };
+  }
+}
+
+/** The counted unit's status, end time and due time: deliveries for `department`, cases otherwise. */
+export interface UnitColumns {
+  table: Table;
+  status: string;
+  final: string;
+  due: string;
+}
+
+export function unitColumns(groupBy: StatsGrouping): UnitColumns {
+  return groupBy === 'department'
+    ? { table: DELIVERIES, status: 'd.status', final: 'd.final_at', due: 'd.due_at' }
+    : { table: CASES, status: 'c.status', final: 'c.completed_at', due: 'c.due_at' };
+}
+
+/**
+ * The group key as the answer labels it (the code, the zero-padded county): what the roll-ups
+ * store, so live rows and rolled-up rows group together. Not for `day` (rolled up as whole answers).
+ */
+export function labelKey(groupBy: Exclude<StatsGrouping, 'day'>, table: Table): string {
+  switch (groupBy) {
+    case 'department':
+      return 'd.department';
+    case 'service':
+      return table.service;
+    case 'region':
+      return `LPAD(CAST(LEFT(${table.region}, 6) AS UNSIGNED), 6, '0')`;
   }
 }
