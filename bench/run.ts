@@ -64,7 +64,11 @@ async function main(): Promise<void> {
   let outcomes: ScenarioOutcome[] = [];
   try {
     progress.line(`starting private Redis and MariaDB under ${options.dataDir}`);
-    services = await startEmbeddedServices({ dataDir: options.dataDir });
+    // Sized like a database server for a million cases: their indexes and hot rows fit in memory.
+    services = await startEmbeddedServices({
+      dataDir: options.dataDir,
+      bufferPoolSize: options.bufferPoolSize,
+    });
     const redis = new IORedis(services.redisUrl);
     await redis.flushall(); // queues of earlier bench runs
     await redis.quit();

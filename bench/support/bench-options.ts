@@ -26,6 +26,8 @@ export interface BenchOptions {
   dataDir: string;
   /** Rows of the lookup/stats scenario. */
   rows: number;
+  /** InnoDB buffer pool of the bench's MariaDB. */
+  bufferPoolSize: string;
   /** Only scenarios whose id contains one of these (comma-separated TONGBAN_BENCH_ONLY). */
   only: string[];
 }
@@ -50,6 +52,7 @@ export function readBenchOptions(argv = process.argv.slice(2), env = process.env
     dist: env.TONGBAN_BENCH_DIST ? resolve(env.TONGBAN_BENCH_DIST) : undefined,
     dataDir: resolve(env.TONGBAN_BENCH_DATA_DIR ?? resolve(REPO_ROOT, '.tongban', 'bench')),
     rows: number(env, 'TONGBAN_BENCH_ROWS', 1_000_000, 1),
+    bufferPoolSize: env.TONGBAN_BENCH_BUFFER_POOL ?? '2G',
     only: (env.TONGBAN_BENCH_ONLY ?? '')
       .split(',')
       .map((s) => s.trim())

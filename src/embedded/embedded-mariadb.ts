@@ -22,6 +22,8 @@ export interface EmbeddedMariaDbOptions {
   dataDir: string;
   port?: number;
   log?: LogFn;
+  /** InnoDB buffer pool, e.g. `256M` (the default, for a developer machine) or `2G`. */
+  bufferPoolSize?: string;
 }
 
 const DATABASE = 'tongban';
@@ -43,6 +45,7 @@ export class EmbeddedMariaDb {
   private readonly socketPath: string;
   private readonly errorLog: string;
   private readonly log: LogFn;
+  private readonly bufferPoolSize: string;
   private port: number | undefined;
   private proc: ManagedProcess | undefined;
 
@@ -53,6 +56,7 @@ export class EmbeddedMariaDb {
     this.socketPath = socketPathFor(this.baseDir);
     this.port = options.port;
     this.log = options.log ?? (() => undefined);
+    this.bufferPoolSize = options.bufferPoolSize ?? '256M';
   }
 
   get url(): string {
@@ -168,7 +172,7 @@ export class EmbeddedMariaDb {
       // Temporary tables (large GROUP BYs) under the data dir, not a shared /tmp that others clean.
       `--tmpdir=${join(this.baseDir, 'tmp')}`,
       '--skip-name-resolve',
-      '--innodb-buffer-pool-size=256M',
+      `--innodb-buffer-pool-size=${this.bufferPoolSize}`,
       '--innodb-flush-log-at-trx-commit=1',
       // io_uring/libaio setup fails in some containers (seccomp, memlock limits); a private test and
       // dev server does not need native AIO.

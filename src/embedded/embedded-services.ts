@@ -16,6 +16,8 @@ export interface EmbeddedServices {
 export interface EmbeddedServicesOptions {
   dataDir: string;
   log?: LogFn;
+  /** MariaDB's InnoDB buffer pool (default 256M). */
+  bufferPoolSize?: string;
 }
 
 const REQUIRED_BINARIES = ['redis-server', 'mariadbd', 'mariadb-install-db'];
@@ -51,7 +53,7 @@ export async function startEmbeddedServices(options: EmbeddedServicesOptions): P
   await stopStaleServers(pidFile, dataDir, log);
 
   const redis = new EmbeddedRedis({ dataDir, log });
-  const mariadb = new EmbeddedMariaDb({ dataDir, log });
+  const mariadb = new EmbeddedMariaDb({ dataDir, log, bufferPoolSize: options.bufferPoolSize });
   const results = await Promise.allSettled([redis.start(), mariadb.start()]);
   const failures = results.flatMap((result) =>
     result.status === 'rejected' ? [result.reason as unknown] : [],

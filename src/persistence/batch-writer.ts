@@ -88,6 +88,15 @@ export class BatchWriter {
     }
   }
 
+  /** Several SELECTs in one packet (one round trip, no transaction): each answer's rows, in order. */
+  async selectAll(statements: readonly Statement[]): Promise<Array<Array<Record<string, unknown>>>> {
+    const [results] = await this.pool.query(
+      statements.map((s) => s.sql).join(';\n'),
+      statements.flatMap((s) => s.params),
+    );
+    return (statements.length === 1 ? [results] : results) as Array<Array<Record<string, unknown>>>;
+  }
+
   async close(): Promise<void> {
     await this.pool.end();
   }

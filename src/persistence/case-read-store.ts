@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { BatchWriter } from './batch-writer';
 
 export interface CaseRecord {
   id: string;
@@ -68,7 +69,27 @@ type Row = Record<string, unknown>;
 
 @Injectable()
 export class CaseReadStore {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    /** Optional for scripts that only search; the gateway always provides it. */
+    @Optional() private readonly packets?: BatchWriter,
+  ) {}
+
+  /** A case with its deliveries and timeline, read in one round trip (the case detail). */
+  async findCaseWithTimeline(
+    id: string,
+  ): Promise<{ record: CaseRecord; deliveries: DeliveryRecord[]; events: CaseEventRecord[] } | undefined> {
+    const statements = [
+      { sql: 'SELECT * FROM cases WHERE id = ?', params: [id] },
+      { sql: 'SELECT * FROM deliveries WHERE case_id = ? ORDER BY id', params: [id] },
+      { sql: 'SELECT * FROM case_events WHERE case_id = ? ORDER BY id', params: [id] },
+    ];
+    const [cases, deliveries, events] = this.packets
+      ? await this.packets.selectAll(statements)
+      : await Promise.all(statements.map((s) => this.db.query<Row[]>(s.sql, s.params)));
+    if (!cases[0]) return undefined;
+    return { record: toCase(cases[0]), deliveries: deliveries.map(toDelivery), events: events.map(toEvent) };
+  }
 
   async findCase(id: string): Promise<CaseRecord | undefined> {
     const rows = await this.db.query<Row[]>('SELECT * FROM cases WHERE id = ?', [id]);
@@ -94,13 +115,7 @@ export class CaseReadStore {
     const rows = await this.db.query<Row[]>('SELECT * FROM case_events WHERE case_id = ? ORDER BY id', [
       caseId,
     ]);
-    return rows.map((r) => ({
-      id: String(r.id),
-      deliveryId: (r.delivery_id as string | null) ?? null,
-      type: r.type as string,
-      detail: r.detail ? (JSON.parse(r.detail as string) as Record<string, unknown>) : null,
-      createdAt: r.created_at as Date,
-    }));
+    return rows.map(toEvent);
   }
 
   async search(query: CaseSearch): Promise<CaseListRecord[]> {
@@ -168,5 +183,15 @@ function toDelivery(r: Row): DeliveryRecord {
     createdAt: r.created_at as Date,
     updatedAt: r.updated_at as Date,
     deliveredAt: (r.delivered_at as Date | null) ?? null,
+  };
+}
+
+function toEvent(r: Row): CaseEventRecord {
+  return {
+    id: String(r.id),
+    deliveryId: (r.delivery_id as string | null) ?? null,
+    type: r.type as string,
+    detail: r.detail ? (JSON.parse(r.detail as string) as Record<string, unknown>) : null,
+    createdAt: r.created_at as Date,
   };
 }

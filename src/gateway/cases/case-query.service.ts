@@ -51,12 +51,10 @@ export class CaseQueryService {
   }
 
   async detail(caseId: string, client: ApiClient) {
-    const record = UUID.test(caseId) ? await this.store.findCase(caseId) : undefined;
-    if (!record || !canSee(client, record)) throw ProblemException.notFound(`No case ${caseId}.`);
-    const [deliveries, events] = await Promise.all([
-      this.store.findDeliveries([caseId]),
-      this.store.findEvents(caseId),
-    ]);
+    const found = UUID.test(caseId) ? await this.store.findCaseWithTimeline(caseId) : undefined;
+    if (!found || !canSee(client, found.record)) throw ProblemException.notFound(`No case ${caseId}.`);
+    const { record, events } = found;
+    const deliveries = new Map([[caseId, found.deliveries]]);
     const document = JSON.parse(this.cipher.decrypt(record.payload)) as CanonicalCase;
     return {
       ...toSummary(record, deliveries.get(caseId) ?? []),
