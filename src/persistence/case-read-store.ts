@@ -111,13 +111,6 @@ export class CaseReadStore {
     return byCase;
   }
 
-  async findEvents(caseId: string): Promise<CaseEventRecord[]> {
-    const rows = await this.db.query<Row[]>('SELECT * FROM case_events WHERE case_id = ? ORDER BY id', [
-      caseId,
-    ]);
-    return rows.map(toEvent);
-  }
-
   async search(query: CaseSearch): Promise<CaseListRecord[]> {
     const where: string[] = [];
     const params: unknown[] = [];
