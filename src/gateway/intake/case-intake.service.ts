@@ -30,8 +30,10 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,128}$/;
 export class CaseIntakeService {
   private readonly logger = new Logger(CaseIntakeService.name);
   private deadlines?: CaseDeadlines;
-  /** Deliveries committed together are enqueued (one addBulk) and cleared from the outbox together. */
+  /** Deliveries committed together are enqueued together (one addBulk). */
   private readonly enqueuer: GroupCommit<QueuedDelivery[], void>;
+  /** Outbox entries of enqueued deliveries, deleted together in the background. */
+  private readonly outboxCleaner: GroupCommit<string[], void>;
 
   constructor(
     private readonly validator: CaseValidator,
@@ -45,12 +47,17 @@ export class CaseIntakeService {
   ) {
     this.enqueuer = new GroupCommit<QueuedDelivery[], void>(
       async (batches) => {
-        const deliveries = batches.flat();
-        await this.queues.enqueue(deliveries);
-        await this.outbox.removeDeliveries(deliveries.map((d) => d.id));
+        await this.queues.enqueue(batches.flat());
         return batches.map(() => undefined);
       },
       { maxBatch: 200, maxInFlight: 2 },
+    );
+    this.outboxCleaner = new GroupCommit<string[], void>(
+      async (batches) => {
+        await this.outbox.removeDeliveries(batches.flat());
+        return batches.map(() => undefined);
+      },
+      { maxBatch: 500, maxInFlight: 1 },
     );
   }
 
@@ -146,7 +153,11 @@ export class CaseIntakeService {
     };
   }
 
-  /** The case is committed already: a Redis failure here only delays it (the outbox relay retries). */
+  /**
+   * The case is committed already: a Redis failure here only delays it (the outbox relay retries).
+   * The answer waits for the enqueue, not for the outbox clean-up: an entry left behind makes the
+   * relay enqueue the delivery again, which BullMQ ignores (same job id).
+   */
   private async enqueueAfterCommit(deliveries: Array<{ id: string; department: string }>): Promise<void> {
     try {
       await this.enqueuer.submit(deliveries);
@@ -154,7 +165,13 @@ export class CaseIntakeService {
       this.logger.warn(
         `enqueue after commit failed, the outbox relay will retry: ${(error as Error).message}`,
       );
+      return;
     }
+    this.outboxCleaner
+      .submit(deliveries.map((d) => d.id))
+      .catch((error: unknown) =>
+        this.logger.warn(`outbox clean-up failed, the relay will tidy up: ${(error as Error).message}`),
+      );
   }
 
   private async existing(caseId: string, storedHash: string, requestHash: string): Promise<SubmitResult> {
