@@ -97,21 +97,15 @@ export class CaseReadStore {
   }
 
   async findDeliveries(caseIds: readonly string[]): Promise<Map<string, DeliveryRecord[]>> {
-    const byCase = new Map<string, DeliveryRecord[]>();
-    if (caseIds.length === 0) return byCase;
+    if (caseIds.length === 0) return new Map();
     const rows = await this.db.query<Row[]>(
       `SELECT * FROM deliveries WHERE case_id IN (${caseIds.map(() => '?').join(', ')}) ORDER BY id`,
       [...caseIds],
     );
-    for (const row of rows) {
-      const list = byCase.get(row.case_id as string) ?? [];
-      list.push(toDelivery(row));
-      byCase.set(row.case_id as string, list);
-    }
-    return byCase;
+    return groupByCase(rows);
   }
 
-  async search(query: CaseSearch): Promise<CaseListRecord[]> {
+  private searchStatement(query: CaseSearch, columns = LIST_COLUMNS): { sql: string; params: unknown[] } {
     const where: string[] = [];
     const params: unknown[] = [];
     const add = (clause: string, ...values: unknown[]) => {
@@ -133,9 +127,33 @@ export class CaseReadStore {
     if (query.from) add('created_at >= ?', query.from);
     if (query.to) add('created_at < ?', query.to);
     if (query.afterId) add('id < ?', query.afterId);
-    const sql = `SELECT ${LIST_COLUMNS} FROM cases ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
-    const rows = await this.db.query<Row[]>(sql, [...params, query.limit]);
-    return rows.map(toListed);
+    const sql = `SELECT ${columns} FROM cases ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    return { sql, params: [...params, query.limit] };
+  }
+
+  async search(query: CaseSearch): Promise<CaseListRecord[]> {
+    const { sql, params } = this.searchStatement(query);
+    return (await this.db.query<Row[]>(sql, params)).map(toListed);
+  }
+
+  /** A page of the search and its cases' deliveries, in one round trip (the resident lookup). */
+  async searchWithDeliveries(
+    query: CaseSearch,
+  ): Promise<{ records: CaseListRecord[]; deliveries: Map<string, DeliveryRecord[]> }> {
+    if (!this.packets) {
+      const records = await this.search(query);
+      return { records, deliveries: await this.findDeliveries(records.map((r) => r.id)) };
+    }
+    const search = this.searchStatement(query);
+    const pageIds = this.searchStatement(query, 'id');
+    const [cases, deliveries] = await this.packets.selectAll([
+      search,
+      {
+        sql: `SELECT d.* FROM (${pageIds.sql}) page JOIN deliveries d ON d.case_id = page.id ORDER BY d.id`,
+        params: pageIds.params,
+      },
+    ]);
+    return { records: cases.map(toListed), deliveries: groupByCase(deliveries) };
   }
 }
 
@@ -187,4 +205,14 @@ function toEvent(r: Row): CaseEventRecord {
     detail: r.detail ? (JSON.parse(r.detail as string) as Record<string, unknown>) : null,
     createdAt: r.created_at as Date,
   };
+}
+
+function groupByCase(rows: Row[]): Map<string, DeliveryRecord[]> {
+  const byCase = new Map<string, DeliveryRecord[]>();
+  for (const row of rows) {
+    const list = byCase.get(row.case_id as string) ?? [];
+    list.push(toDelivery(row));
+    byCase.set(row.case_id as string, list);
+  }
+  return byCase;
 }

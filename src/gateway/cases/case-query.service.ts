@@ -95,7 +95,7 @@ export class CaseQueryService {
     if (errors.length > 0) throw ProblemException.invalid(errors, 'The search parameters are not valid.');
 
     const idNumber = normalizedIdNumber(params.applicantIdNumber);
-    const records = await this.store.search({
+    const { records, deliveries } = await this.store.searchWithDeliveries({
       source: client.scopes.has('admin') ? undefined : client.source,
       externalId: params.externalId,
       applicantIdHashes: idNumber ? this.cipher.lookupHashes(idNumber) : undefined,
@@ -108,7 +108,6 @@ export class CaseQueryService {
       limit: limit + 1,
     });
     const page = records.slice(0, limit);
-    const deliveries = await this.store.findDeliveries(page.map((r) => r.id));
     return {
       items: page.map((r) => ({
         ...toSummary(r, deliveries.get(r.id) ?? []),
