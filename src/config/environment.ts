@@ -106,7 +106,8 @@ function tlsFiles(env: NodeJS.ProcessEnv, problems: string[]): TlsFiles | undefi
   };
 }
 
-function integer(
+/** An integer variable within bounds, or the fallback; a bad value is added to `problems`. */
+export function integer(
   env: NodeJS.ProcessEnv,
   name: string,
   fallback: number,

@@ -1,4 +1,4 @@
-import { EnvironmentError } from '../../../config/environment';
+import { EnvironmentError, integer } from '../../../config/environment';
 
 /**
  * How statistics are rolled up, from the environment. Read here rather than in config/environment.ts
@@ -28,20 +28,4 @@ export class StatsRollupSettings {
       throw new EnvironmentError(`Invalid environment:\n  - ${problems.join('\n  - ')}`);
     return new StatsRollupSettings(switchValue === 'on', interval, liveDays);
   }
-}
-
-function integer(
-  env: NodeJS.ProcessEnv,
-  name: string,
-  fallback: number,
-  min: number,
-  max: number,
-  problems: string[],
-): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (Number.isInteger(value) && value >= min && value <= max) return value;
-  problems.push(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
-  return fallback;
 }
