@@ -24,7 +24,7 @@ import { createMetricsRegistry, METRICS_REGISTRY } from './observability/metrics
 import { DataSource } from 'typeorm';
 import { CaseValidator } from './gateway/intake/case-validator';
 import { CaseReadStore } from './persistence/case-read-store';
-import { BatchWriter } from './persistence/batch-writer';
+import { SqlPackets } from './persistence/sql-packets';
 import { CaseStore } from './persistence/case-store';
 import { OutboxStore } from './persistence/outbox-store';
 import { DeliveryQueues } from './queue/delivery-queues';
@@ -53,9 +53,9 @@ export class AppModule {
       databaseProvider,
       redisProvider,
       {
-        provide: BatchWriter,
+        provide: SqlPackets,
         inject: [DataSource], // after the migrations
-        useFactory: () => new BatchWriter(runtime.databaseUrl),
+        useFactory: () => new SqlPackets(runtime.databaseUrl),
       },
       CaseStore,
       CaseReadStore,

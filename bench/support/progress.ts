@@ -1,4 +1,4 @@
-/** Progress lines on stderr (the table goes to stdout), each with the time since the bench started. */
+/** Progress lines on stderr (results go to stdout), each with the time since the run started (bench, chaos). */
 export class Progress {
   private readonly started = Date.now();
 

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { DeliveryStatus } from '../lifecycle/delivery-status';
-import type { BatchWriter, Statement } from '../persistence/batch-writer';
+import type { SqlPackets, Statement } from '../persistence/sql-packets';
 import { GroupCommit } from '../persistence/group-commit';
 import type {
   AttemptRecord,
@@ -60,7 +60,7 @@ export class DeliveryBatches {
 
   constructor(
     private readonly db: DataSource,
-    private readonly writer: BatchWriter,
+    private readonly packets: SqlPackets,
     private readonly writes: DeliveryWrites,
   ) {}
 
@@ -90,7 +90,7 @@ export class DeliveryBatches {
   }
 
   private async claimAll(items: Claim[]): Promise<boolean[]> {
-    const results = await this.writer.transaction(
+    const results = await this.packets.transaction(
       items.map(({ id, seen, now }) => ({
         sql: `UPDATE deliveries SET status = ?, attempts = attempts + 1, updated_at = ?
                WHERE id = ? AND attempts = ? AND status IN (${list(OPEN_STATUSES.length)})`,
@@ -146,7 +146,7 @@ export class DeliveryBatches {
         params: caseIds,
       },
     ];
-    return this.writer.readThenWrite(reads, ([, lastHashes, cases, siblings]) => {
+    return this.packets.readThenWrite(reads, ([, lastHashes, cases, siblings]) => {
       const lastHash = new Map(
         (lastHashes as Array<{ delivery_id: string; record_hash: string }>).map((r) => [
           r.delivery_id,

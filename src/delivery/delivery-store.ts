@@ -5,7 +5,7 @@ import { DeliveryStatus, FINAL_DELIVERY_STATUSES } from '../lifecycle/delivery-s
 import { decideReport, isAllowedTransition } from '../lifecycle/delivery-transitions';
 import { inTransaction, rows, type WriteResult } from '../persistence/transaction';
 import { PlatformEventWriter } from '../notifications/platform-event-writer';
-import { BatchWriter } from '../persistence/batch-writer';
+import { SqlPackets } from '../persistence/sql-packets';
 import type {
   AttemptRecord,
   CaseEventInput,
@@ -42,10 +42,10 @@ export class DeliveryStore {
   constructor(
     private readonly db: DataSource,
     platformEvents: PlatformEventWriter,
-    writer: BatchWriter,
+    packets: SqlPackets,
   ) {
     this.writes = new DeliveryWrites(platformEvents);
-    this.batches = new DeliveryBatches(db, writer, this.writes);
+    this.batches = new DeliveryBatches(db, packets, this.writes);
   }
 
   /** The delivery a department report is about: by our id (its idempotency key) or by its receipt number. */

@@ -3,7 +3,7 @@ import { CaseStatus } from '../lifecycle/case-status';
 import { rollUpCaseStatus } from '../lifecycle/case-status-rollup';
 import { DeliveryStatus, FINAL_DELIVERY_STATUSES } from '../lifecycle/delivery-status';
 import type { PlatformEventWriter } from '../notifications/platform-event-writer';
-import type { Statement } from '../persistence/batch-writer';
+import type { Statement } from '../persistence/sql-packets';
 import { rows } from '../persistence/transaction';
 import type { CaseEventInput, CaseStatusChange, DeliveryUpdate, DeliveryWork } from './delivery-records';
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { QueryRunner } from 'typeorm';
 import { CaseStatus } from '../lifecycle/case-status';
-import type { Statement } from '../persistence/batch-writer';
+import type { Statement } from '../persistence/sql-packets';
 import type { GatewayRuntime } from '../runtime/gateway-runtime';
 import { RUNTIME } from '../runtime/tokens';
 

@@ -1,6 +1,6 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { BatchWriter } from './batch-writer';
+import { SqlPackets } from './sql-packets';
 
 export interface CaseRecord {
   id: string;
@@ -72,7 +72,7 @@ export class CaseReadStore {
   constructor(
     private readonly db: DataSource,
     /** Optional for scripts that only search; the gateway always provides it. */
-    @Optional() private readonly packets?: BatchWriter,
+    @Optional() private readonly packets?: SqlPackets,
   ) {}
 
   /** A case with its deliveries and timeline, read in one round trip (the case detail). */

@@ -4,7 +4,7 @@ import type { CaseStatus } from '../lifecycle/case-status';
 import type { DeliveryStatus } from '../lifecycle/delivery-status';
 import { GroupCommit } from './group-commit';
 import { isDuplicateKey } from './mysql-errors';
-import { BatchWriter, type Statement } from './batch-writer';
+import { SqlPackets, type Statement } from './sql-packets';
 
 export interface NewCaseRow {
   id: string;
@@ -55,7 +55,7 @@ export type CreateCaseResult =
 
 /**
  * Writes a case, its deliveries, timeline and outbox entries in one transaction. Raw SQL on the
- * intake hot path, sent in one packet (BatchWriter): this runs for every submitted case. Concurrent submissions share transactions
+ * intake hot path, sent in one packet (SqlPackets): this runs for every submitted case. Concurrent submissions share transactions
  * (group commit), with multi-row INSERTs; a batch that hits a duplicate key is redone case by case,
  * so an idempotent repeat never fails its neighbours.
  */
@@ -68,7 +68,7 @@ export class CaseStore {
 
   constructor(
     private readonly db: DataSource,
-    private readonly writer: BatchWriter,
+    private readonly packets: SqlPackets,
   ) {}
 
   create(input: NewCase, now = new Date()): Promise<CreateCaseResult> {
@@ -104,7 +104,7 @@ export class CaseStore {
 
   /** The five multi-row INSERTs of a batch, sent as one transaction in one packet. */
   private insertAll(items: Pending[]): Promise<unknown> {
-    return this.writer.transaction(insertStatements(items));
+    return this.packets.transaction(insertStatements(items));
   }
 
   /** The case an earlier submission created under the same idempotency key or external id. */

@@ -2,7 +2,7 @@ import type { DataSource, QueryRunner } from 'typeorm';
 
 /**
  * Runs `work` in one transaction on one connection; rolls back on any error. READ COMMITTED where a
- * plain read follows a lock wait and must see what the lock holder committed (see BatchWriter).
+ * plain read follows a lock wait and must see what the lock holder committed (see SqlPackets).
  */
 export async function inTransaction<T>(
   db: DataSource,

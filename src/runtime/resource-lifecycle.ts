@@ -12,7 +12,7 @@ import { AdapterRegistry } from '../adapters/adapter-registry';
 import { BreakerProbe } from '../delivery/breaker-probe';
 import { AlertMonitor } from '../alerting/alert-monitor';
 import { DeliveryReconciler } from '../delivery/delivery-reconciler';
-import { BatchWriter } from '../persistence/batch-writer';
+import { SqlPackets } from '../persistence/sql-packets';
 import { DeliveryQueues } from '../queue/delivery-queues';
 import { DeliveryWorkers } from '../queue/delivery-workers';
 import { OutboxRelay } from '../queue/outbox-relay';
@@ -39,7 +39,7 @@ export class ResourceLifecycle implements OnApplicationBootstrap, OnApplicationS
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(EVENTS_CLIENT) private readonly events: ClientProxy | undefined,
     private readonly db: DataSource,
-    private readonly writer: BatchWriter,
+    private readonly packets: SqlPackets,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -61,7 +61,7 @@ export class ResourceLifecycle implements OnApplicationBootstrap, OnApplicationS
     await this.queues.close();
     await this.events?.close();
     await this.redis.quit().catch(() => undefined);
-    await this.writer.close().catch(() => undefined);
+    await this.packets.close().catch(() => undefined);
     if (this.db.isInitialized) await this.db.destroy();
   }
 }

@@ -1,21 +1,21 @@
 import { createConnection, type Connection } from 'mysql2/promise';
 import { randomBytes } from 'node:crypto';
-import { BatchWriter } from '../../src/persistence/batch-writer';
+import { SqlPackets } from '../../src/persistence/sql-packets';
 import { withDatabase } from '../support/test-gateway';
 
 /** The one-packet transactions of the hot paths, against the real MariaDB. */
-describe('BatchWriter', () => {
+describe('SqlPackets', () => {
   const serverUrl = process.env.TONGBAN_TEST_DATABASE_URL ?? '';
   const name = `tb_batch_${randomBytes(4).toString('hex')}`;
   let admin: Connection;
-  let writer: BatchWriter;
+  let writer: SqlPackets;
 
   beforeAll(async () => {
     admin = await createConnection(serverUrl);
     await admin.query(`CREATE DATABASE \`${name}\``);
     await admin.query(`CREATE TABLE \`${name}\`.t (id INT PRIMARY KEY, note VARCHAR(20), at DATETIME(3))`);
     // One connection: a batch that failed must leave it clean for the next one.
-    writer = new BatchWriter(withDatabase(serverUrl, name), 1);
+    writer = new SqlPackets(withDatabase(serverUrl, name), 1);
   });
 
   afterAll(async () => {

@@ -7,13 +7,14 @@ export interface Statement {
 }
 
 /**
- * Writes of the hot paths (intake, delivery outcomes) as one transaction in one packet:
- * `START TRANSACTION; …; COMMIT` goes to MariaDB in a single round trip instead of one per statement,
- * which on small machines costs more CPU (syscalls, wake-ups on both sides) than the SQL itself.
+ * Several statements of a hot path in one packet: a write transaction (intake, delivery outcomes)
+ * as `START TRANSACTION; …; COMMIT`, or the reads of one page (case detail, lookup), go to MariaDB in a
+ * single round trip instead of one per statement, which on small machines costs more CPU (syscalls,
+ * wake-ups on both sides) and latency than the SQL itself.
  * Its own small pool, because multi-statement packets are allowed here only: every value is still
  * sent as an escaped `?` parameter, never spliced into the SQL.
  */
-export class BatchWriter {
+export class SqlPackets {
   private readonly pool: Pool;
 
   constructor(databaseUrl: string, connectionLimit = 8) {
