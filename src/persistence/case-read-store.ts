@@ -1,6 +1,7 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { SqlPackets } from './sql-packets';
+import { auditRowsInsert, type ReadAudit } from './read-audit';
+import { SqlPackets, type Statement } from './sql-packets';
 
 export interface CaseRecord {
   id: string;
@@ -75,18 +76,36 @@ export class CaseReadStore {
     @Optional() private readonly packets?: SqlPackets,
   ) {}
 
-  /** A case with its deliveries and timeline, read in one round trip (the case detail). */
+  /**
+   * A case with its deliveries and timeline, read in one round trip (the case detail). `source`:
+   * only a case of that source is found. `audit`: the read records itself in the same transaction.
+   */
   async findCaseWithTimeline(
     id: string,
+    options: { source?: string; audit?: ReadAudit } = {},
   ): Promise<{ record: CaseRecord; deliveries: DeliveryRecord[]; events: CaseEventRecord[] } | undefined> {
-    const statements = [
-      { sql: 'SELECT * FROM cases WHERE id = ?', params: [id] },
+    const visible: Statement = options.source
+      ? { sql: 'cases c WHERE c.id = ? AND c.source = ?', params: [id, options.source] }
+      : { sql: 'cases c WHERE c.id = ?', params: [id] };
+    const reads = [
+      { sql: `SELECT c.* FROM ${visible.sql}`, params: visible.params },
       { sql: 'SELECT * FROM deliveries WHERE case_id = ? ORDER BY id', params: [id] },
       { sql: 'SELECT * FROM case_events WHERE case_id = ? ORDER BY id', params: [id] },
     ];
-    const [cases, deliveries, events] = this.packets
-      ? await this.packets.selectAll(statements)
-      : await Promise.all(statements.map((s) => this.db.query<Row[]>(s.sql, s.params)));
+    let results: Row[][];
+    if (options.audit) {
+      const packets = this.requirePackets();
+      results = (
+        await packets.transaction<Row[]>([auditRowsInsert(options.audit, visible), ...reads], {
+          readCommitted: true,
+        })
+      ).slice(1);
+    } else if (this.packets) {
+      results = await this.packets.selectAll(reads);
+    } else {
+      results = await Promise.all(reads.map((s) => this.db.query<Row[]>(s.sql, s.params)));
+    }
+    const [cases, deliveries, events] = results;
     if (!cases[0]) return undefined;
     return { record: toCase(cases[0]), deliveries: deliveries.map(toDelivery), events: events.map(toEvent) };
   }
@@ -136,26 +155,60 @@ export class CaseReadStore {
     return (await this.db.query<Row[]>(sql, params)).map(toListed);
   }
 
-  /** A page of the search and its cases' deliveries, in one round trip (the resident lookup). */
+  /**
+   * A page of the search and its cases' deliveries, in one round trip (the resident lookup).
+   * `audited`: the first `pageSize` cases (the page read one ahead, for the cursor) are recorded in
+   * the same transaction. The page's ids are taken once, into `@page`, and the audit and both reads
+   * join on them, so the audit names exactly the cases returned even while new ones arrive.
+   */
   async searchWithDeliveries(
     query: CaseSearch,
+    audited?: { audit: ReadAudit; pageSize: number },
   ): Promise<{ records: CaseListRecord[]; deliveries: Map<string, DeliveryRecord[]> }> {
-    if (!this.packets) {
+    if (!this.packets && !audited) {
       const records = await this.search(query);
       return { records, deliveries: await this.findDeliveries(records.map((r) => r.id)) };
     }
-    const search = this.searchStatement(query);
     const pageIds = this.searchStatement(query, 'id');
-    const [cases, deliveries] = await this.packets.selectAll([
-      search,
+    const statements: Statement[] = [
+      { sql: `SELECT JSON_ARRAYAGG(id) INTO @page FROM (${pageIds.sql}) ids`, params: pageIds.params },
+    ];
+    if (audited)
+      statements.push(
+        auditRowsInsert(
+          audited.audit,
+          {
+            sql: `${PAGE} JOIN cases c ON c.id = page.page_id ORDER BY c.id DESC LIMIT ?`,
+            params: [audited.pageSize],
+          },
+          { sql: 'LEAST(JSON_LENGTH(@page), ?)', params: [audited.pageSize] },
+        ),
+      );
+    statements.push(
       {
-        sql: `SELECT d.* FROM (${pageIds.sql}) page JOIN deliveries d ON d.case_id = page.id ORDER BY d.id`,
-        params: pageIds.params,
+        sql: `SELECT ${LIST_COLUMNS} FROM ${PAGE} JOIN cases c ON c.id = page.page_id ORDER BY c.id DESC`,
+        params: [],
       },
-    ]);
+      {
+        sql: `SELECT d.* FROM ${PAGE} JOIN deliveries d ON d.case_id = page.page_id ORDER BY d.id`,
+        params: [],
+      },
+      // The connection goes back to the pool: leave nothing of this read on it.
+      { sql: 'SET @page = NULL', params: [] },
+    );
+    const results = await this.requirePackets().transaction<Row[]>(statements, { readCommitted: true });
+    const [cases, deliveries] = results.slice(-3, -1);
     return { records: cases.map(toListed), deliveries: groupByCase(deliveries) };
   }
+
+  private requirePackets(): SqlPackets {
+    if (!this.packets) throw new Error('CaseReadStore: audited reads need SqlPackets');
+    return this.packets;
+  }
 }
+
+/** The ids of a search page as a table (`page.page_id`), from the `@page` JSON array. */
+const PAGE = "JSON_TABLE(@page, '$[*]' COLUMNS (page_id CHAR(36) CHARACTER SET ascii PATH '$')) page";
 
 function toCase(r: Row): CaseRecord {
   return { ...toListed(r), payload: r.payload as string };

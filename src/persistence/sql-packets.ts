@@ -32,18 +32,26 @@ export class SqlPackets {
   }
 
   /**
-   * Runs the statements in one transaction and returns their results in order. A failing statement
-   * stops the packet there; the transaction is rolled back before the error is thrown.
+   * Runs the statements in one transaction and returns their results in order (a header for a
+   * write, the rows for a read). A failing statement stops the packet there; the transaction is
+   * rolled back before the error is thrown. `readCommitted`: each statement reads what is committed
+   * when it runs, and an `INSERT … SELECT` reads without locking its source rows.
    */
-  async transaction(statements: readonly Statement[]): Promise<ResultSetHeader[]> {
+  async transaction<R = ResultSetHeader>(
+    statements: readonly Statement[],
+    options: { readCommitted?: boolean } = {},
+  ): Promise<R[]> {
     if (statements.length === 0) return [];
-    const sql = ['START TRANSACTION', ...statements.map((s) => s.sql), 'COMMIT'].join(';\n');
+    const opening = options.readCommitted
+      ? ['SET TRANSACTION ISOLATION LEVEL READ COMMITTED', 'START TRANSACTION']
+      : ['START TRANSACTION'];
+    const sql = [...opening, ...statements.map((s) => s.sql), 'COMMIT'].join(';\n');
     const params = statements.flatMap((s) => s.params);
     const connection = await this.pool.getConnection();
     let reusable = true;
     try {
       const [results] = await connection.query<ResultSetHeader[]>(sql, params);
-      return results.slice(1, -1);
+      return (results as unknown[]).slice(opening.length, -1) as R[];
     } catch (error) {
       reusable = await rollBack(connection);
       throw error;

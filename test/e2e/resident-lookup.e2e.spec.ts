@@ -163,6 +163,61 @@ describe('resident lookup: masked answers, every read audited', () => {
     expect(await auditRows()).toEqual([]);
   });
 
+  it('audits exactly the page a search returns, not the case it reads ahead for the cursor', async () => {
+    await clearAudit();
+    const first = await call(gw.url, 'GET', `/api/v1/cases?applicantIdNumber=${idNumber}&limit=1`, {
+      key: READER_KEY,
+    });
+    expect(first.status).toBe(200);
+    expect(first.body.items).toHaveLength(1);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    let rows = await auditRows();
+    expect(rows.map((r) => r.subject)).toEqual([first.body.items[0].id]);
+    expect(JSON.parse(rows[0].detail)).toMatchObject({ via: 'case.search', resultCount: 1 });
+
+    await clearAudit();
+    const next = await call(
+      gw.url,
+      'GET',
+      `/api/v1/cases?applicantIdNumber=${idNumber}&limit=1&cursor=${first.body.nextCursor}`,
+      { key: READER_KEY },
+    );
+    expect(next.body.items).toHaveLength(1);
+    expect(next.body.nextCursor).toBeNull();
+    rows = await auditRows();
+    expect(rows.map((r) => r.subject)).toEqual([next.body.items[0].id]);
+    expect([first.body.items[0].id, next.body.items[0].id].sort()).toEqual([...caseIds].sort());
+  });
+
+  it('discloses nothing when the read cannot be audited', async () => {
+    await clearAudit();
+    // A real failure of the audit INSERT, raised by the server itself.
+    await gw.db.query(
+      "CREATE TRIGGER tb_test_audit_down BEFORE INSERT ON audit_log FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'audit log unavailable'",
+    );
+    try {
+      const detail = await call(gw.url, 'GET', `/api/v1/cases/${civilCaseId}`, { key: PLATFORM_KEY });
+      const search = await call(gw.url, 'GET', `/api/v1/cases?applicantIdNumber=${idNumber}`, {
+        key: READER_KEY,
+      });
+      for (const res of [detail, search]) {
+        expect(res.status).toBe(500);
+        expect(res.contentType).toContain('application/problem+json');
+        const body = JSON.stringify(res.body);
+        for (const disclosed of [civilCaseId, ...caseIds, '刘*', '张*', idNumber.slice(-4)])
+          expect(body).not.toContain(disclosed);
+      }
+    } finally {
+      await gw.db.query('DROP TRIGGER tb_test_audit_down');
+    }
+    expect(await auditRows()).toEqual([]);
+    // And the same reads work again once the audit log does.
+    expect((await call(gw.url, 'GET', `/api/v1/cases/${civilCaseId}`, { key: PLATFORM_KEY })).status).toBe(
+      200,
+    );
+    expect(await auditRows()).toHaveLength(1);
+  });
+
   it("records the admin scope when an operator reads another platform's case", async () => {
     await clearAudit();
     const res = await call(gw.url, 'GET', `/api/v1/cases/${caseIds[1]}`, {

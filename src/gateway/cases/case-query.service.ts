@@ -1,6 +1,7 @@
 import type { PersonalDataCipher } from '../../common/crypto/personal-data-cipher';
 import { ProblemException, type FieldError } from '../../common/problem/problem';
 import type { CaseListRecord, CaseReadStore, DeliveryRecord } from '../../persistence/case-read-store';
+import type { ReadAudit } from '../../persistence/read-audit';
 import type { ApiClient } from '../auth/api-client';
 import type { CanonicalCase } from '../intake/canonical-case';
 import { maskedApplicant, maskedForm } from './case-masking';
@@ -50,9 +51,12 @@ export class CaseQueryService {
     return toSummary(record, deliveries);
   }
 
-  async detail(caseId: string, client: ApiClient) {
-    const found = UUID.test(caseId) ? await this.store.findCaseWithTimeline(caseId) : undefined;
-    if (!found || !canSee(client, found.record)) throw ProblemException.notFound(`No case ${caseId}.`);
+  /** `audit`: the read records itself (the rows are committed with it, before it is answered). */
+  async detail(caseId: string, client: ApiClient, audit?: ReadAudit) {
+    const found = UUID.test(caseId)
+      ? await this.store.findCaseWithTimeline(caseId, { source: visibleSource(client), audit })
+      : undefined;
+    if (!found) throw ProblemException.notFound(`No case ${caseId}.`);
     const { record, events } = found;
     const deliveries = new Map([[caseId, found.deliveries]]);
     const document = JSON.parse(this.cipher.decrypt(record.payload)) as CanonicalCase;
@@ -78,7 +82,7 @@ export class CaseQueryService {
     };
   }
 
-  async search(params: CaseSearchParams, client: ApiClient) {
+  async search(params: CaseSearchParams, client: ApiClient, audit?: ReadAudit) {
     const errors: FieldError[] = [];
     const limit = params.limit === undefined ? 20 : Number(params.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > 100)
@@ -95,18 +99,21 @@ export class CaseQueryService {
     if (errors.length > 0) throw ProblemException.invalid(errors, 'The search parameters are not valid.');
 
     const idNumber = normalizedIdNumber(params.applicantIdNumber);
-    const { records, deliveries } = await this.store.searchWithDeliveries({
-      source: client.scopes.has('admin') ? undefined : client.source,
-      externalId: params.externalId,
-      applicantIdHashes: idNumber ? this.cipher.lookupHashes(idNumber) : undefined,
-      status: params.status,
-      serviceCode: params.serviceCode,
-      overdue,
-      from,
-      to,
-      afterId,
-      limit: limit + 1,
-    });
+    const { records, deliveries } = await this.store.searchWithDeliveries(
+      {
+        source: visibleSource(client),
+        externalId: params.externalId,
+        applicantIdHashes: idNumber ? this.cipher.lookupHashes(idNumber) : undefined,
+        status: params.status,
+        serviceCode: params.serviceCode,
+        overdue,
+        from,
+        to,
+        afterId,
+        limit: limit + 1,
+      },
+      audit ? { audit, pageSize: limit } : undefined,
+    );
     const page = records.slice(0, limit);
     return {
       items: page.map((r) => ({
@@ -129,8 +136,9 @@ export function normalizedIdNumber(value: string | undefined): string | undefine
   return idNumber ? idNumber : undefined;
 }
 
-function canSee(client: ApiClient, record: CaseListRecord): boolean {
-  return client.scopes.has('admin') || client.source === record.source;
+/** The source whose cases a client sees: its own, or every source (undefined) for `admin`. */
+function visibleSource(client: ApiClient): string | undefined {
+  return client.scopes.has('admin') ? undefined : client.source;
 }
 
 function toSummary(record: CaseListRecord, deliveries: DeliveryRecord[]): CaseSummary {

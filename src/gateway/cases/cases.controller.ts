@@ -69,15 +69,13 @@ export class CasesController {
     @Req() request: FastifyRequest,
   ) {
     const client = request.client!;
-    const detail = await this.query.detail(id, client);
-    // Audited before it is disclosed: a read that cannot be recorded fails.
-    await this.audit.recordReads({
+    // Audited in the read's own transaction: a read that cannot be recorded fails.
+    const audit = this.audit.forRead({
       client,
       via: 'case.detail',
-      cases: [{ id: detail.id, source: detail.source }],
       purpose: readPurpose(purposeHeader, purpose),
     });
-    return detail;
+    return this.query.detail(id, client, audit);
   }
 
   @Get()
@@ -100,18 +98,16 @@ export class CasesController {
     @Req() request: FastifyRequest,
   ) {
     const client = request.client!;
-    const result = await this.query.search(params, client);
     const idNumber = normalizedIdNumber(params.applicantIdNumber);
-    await this.audit.recordReads({
+    const audit = this.audit.forRead({
       client,
       via: 'case.search',
-      cases: result.items.map((item) => ({ id: item.id, source: item.source })),
       purpose: readPurpose(purposeHeader, params.purpose),
       // The HMAC is the one stored with the cases: an auditor can find who looked a person up.
       lookup: idNumber
         ? { applicantIdNumber: maskIdNumber(idNumber), applicantIdHash: this.cipher.lookupHash(idNumber) }
         : undefined,
     });
-    return result;
+    return this.query.search(params, client, audit);
   }
 }

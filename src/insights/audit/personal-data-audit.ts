@@ -1,37 +1,39 @@
 import { Injectable } from '@nestjs/common';
 import type { ApiClient } from '../../gateway/auth/api-client';
-import { AuditLogStore } from './audit-log.store';
-import { PERSONAL_DATA_READ, type PersonalDataRead, type ReadCase } from './personal-data-read';
+import type { ReadAudit } from '../../persistence/read-audit';
+import { PERSONAL_DATA_READ, type PersonalDataRead } from './personal-data-read';
 
 /**
- * Records who read which case's personal data, when and why. Awaited before the response goes
- * out: data that could not be audited is not disclosed (the request fails instead).
+ * Says who reads cases' personal data, when, why and under which scope. The read writes these rows
+ * itself, in its own transaction (src/persistence/read-audit.ts): data that could not be audited is
+ * not disclosed (the request fails instead), and the rows name exactly the cases disclosed.
  */
 @Injectable()
 export class PersonalDataAudit {
-  constructor(private readonly store: AuditLogStore) {}
-
-  async recordReads(read: PersonalDataRead, now = new Date()): Promise<void> {
-    await this.store.append(
-      read.cases.map((c) => ({
-        actor: read.client.name,
-        action: PERSONAL_DATA_READ,
-        subject: c.id,
-        detail: {
-          source: read.client.source,
-          scope: scopeUsed(read.client, c),
-          via: read.via,
-          purpose: read.purpose ?? null,
-          ...(read.lookup ? { lookup: read.lookup } : {}),
-          ...(read.via === 'case.search' ? { resultCount: read.cases.length } : {}),
-        },
-      })),
-      now,
-    );
+  forRead(read: PersonalDataRead, now = new Date()): ReadAudit {
+    const detail = (scope: Scope) =>
+      JSON.stringify({
+        source: read.client.source,
+        scope,
+        via: read.via,
+        purpose: read.purpose ?? null,
+        ...(read.lookup ? { lookup: read.lookup } : {}),
+      });
+    return {
+      actor: read.client.name,
+      action: PERSONAL_DATA_READ,
+      clientSource: read.client.source,
+      ownSourceDetail: detail(scopeForOwnCases(read.client)),
+      otherSourceDetail: detail('admin'),
+      countResults: read.via === 'case.search',
+      at: now,
+    };
   }
 }
 
+type Scope = 'cases:read' | 'admin';
+
 /** `cases:read` covers a client's own cases; only `admin` reaches another source's. */
-function scopeUsed(client: ApiClient, readCase: ReadCase): 'cases:read' | 'admin' {
-  return readCase.source === client.source && client.scopes.has('cases:read') ? 'cases:read' : 'admin';
+function scopeForOwnCases(client: ApiClient): Scope {
+  return client.scopes.has('cases:read') ? 'cases:read' : 'admin';
 }

@@ -6,15 +6,9 @@ export const PERSONAL_DATA_READ = 'personal_data.read';
 /** Where the read happened; one audit row per case it returned. */
 export type ReadChannel = 'case.detail' | 'case.search';
 
-export interface ReadCase {
-  id: string;
-  source: string;
-}
-
 export interface PersonalDataRead {
   client: ApiClient;
   via: ReadChannel;
-  cases: readonly ReadCase[];
   /** Why, as the client stated it (`X-Purpose` header or `purpose` parameter). */
   purpose?: string;
   /** What the client searched by, masked or as a lookup HMAC: never a value in clear. */
