@@ -71,22 +71,22 @@ export class DeliveryReconciler {
     now: number,
   ): Promise<number> {
     const known = rows.filter((r) => this.queues.has(r.department));
+    // One command per delivery: every BullMQ job hash has `timestamp`; `finishedOn` is set when the
+    // job completes or fails for good (and cleared again when a job is retried).
     const pipeline = this.redis.pipeline();
-    for (const row of known) {
-      const queue = this.queues.get(row.department);
-      pipeline.exists(queue.toKey(row.id));
-      pipeline.zscore(queue.toKey('failed'), row.id);
-      pipeline.zscore(queue.toKey('completed'), row.id);
-    }
+    for (const row of known)
+      pipeline.hmget(this.queues.get(row.department).toKey(row.id), 'timestamp', 'finishedOn');
     const replies = (await pipeline.exec()) ?? [];
     let restored = 0;
     for (let i = 0; i < known.length; i++) {
-      const [exists, failed, completed] = [replies[i * 3][1], replies[i * 3 + 1][1], replies[i * 3 + 2][1]];
+      const [error, reply] = replies[i];
+      if (error) throw error;
+      const [created, finishedOn] = reply as [string | null, string | null];
+      if (created !== null && finishedOn === null) continue; // a live job: waiting, delayed or active
       const row = known[i];
       const queue = this.queues.get(row.department);
-      if (Number(exists) === 1 && failed === null && completed === null) continue;
-      // A failed or completed job whose delivery is still open in MySQL is stale: replace it.
-      if (Number(exists) === 1) await queue.remove(row.id).catch(() => undefined);
+      // A finished job whose delivery is still open in MySQL is stale: replace it.
+      if (created !== null) await queue.remove(row.id).catch(() => undefined);
       const delay = row.next_attempt_at ? Math.max(0, row.next_attempt_at.getTime() - now) : 0;
       await this.queues.enqueue([{ id: row.id, department: row.department }], delay);
       restored++;
