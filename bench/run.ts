@@ -18,6 +18,7 @@ import { latencyRateFor, MetricBook, ratios, renderReport, targets } from './sup
 import { runGroups, type ScenarioOutcome } from './support/runner';
 import type { BenchContext } from './support/scenario';
 import type { SimulatorUrls } from './support/simulators.process';
+import { CpuSteal, stealNote } from './support/cpu-steal';
 import { machineInfo, writeResults } from './support/results';
 
 const KEPT_RUN_DIRS = 5;
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
   const options = readBenchOptions();
   const progress = new Progress();
   const startedAt = new Date();
+  const steal = new CpuSteal();
   const runId = startedAt.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').toLowerCase();
   const before = machineInfo();
   progress.line(
@@ -116,11 +118,16 @@ async function main(): Promise<void> {
     targets: judged,
   });
   const busy = before.loadavg[0] > before.cpus / 2;
+  const stolen = steal.fraction();
   process.stdout.write(
     (busy
       ? `\nThe machine was busy before the bench started (load ${before.loadavg.join(' ')} on ${before.cpus} CPUs): ` +
         'absolute figures are low and noisy; ratios (measured side by side) hold up better.\n'
       : '\n') +
+      (stealNote(stolen)
+        ? `The hypervisor took ${Math.round(stolen! * 100)} % of the CPU time during the bench (steal): ` +
+          'every figure is depressed by it, latency tails most; per-run steal is in the JSON.\n'
+        : '') +
       `JSON: ${file.replace(`${REPO_ROOT}/`, '')}; logs: ${logDir}; ${formatNumber(progress.elapsedSeconds / 60, 1)} min\n`,
   );
 }

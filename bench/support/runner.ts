@@ -1,3 +1,4 @@
+import { CpuSteal, stealNote } from './cpu-steal';
 import { formatNumber } from './progress';
 import type { MetricBook } from './report';
 import type { BenchContext, Metric, Scenario } from './scenario';
@@ -8,6 +9,8 @@ export interface ScenarioOutcome {
   status: 'ok' | 'skipped' | 'failed';
   reason?: string;
   seconds: number;
+  /** CPU steal (hypervisor) during each timed run, as a fraction: high steal depresses that run. */
+  steal?: number[];
 }
 
 /** Bare node:http always runs (a few seconds): rate targets and the latency rate are scaled by it. */
@@ -61,9 +64,12 @@ export async function runGroups(
         if (entry.outcome.status !== 'ok') continue;
         ctx.progress.line(`${entry.scenario.title}: run ${run + 1}/${ctx.options.runs}`);
         try {
+          const steal = new CpuSteal();
           const metrics = await entry.scenario.run(ctx, run);
+          const stolen = steal.fraction();
+          if (stolen !== undefined) (entry.outcome.steal ??= []).push(Math.round(stolen * 1000) / 1000);
           book.add(metrics);
-          ctx.progress.line(`  ${describe(metrics)}`);
+          ctx.progress.line(`  ${describe(metrics)}${stealNote(stolen)}`);
         } catch (error) {
           fail(ctx, entry.outcome, error, entry.started);
         }

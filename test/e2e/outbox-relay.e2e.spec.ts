@@ -5,6 +5,7 @@ import { OutboxRelay } from '../../src/queue/outbox-relay';
 import { call } from '../support/http';
 import { sampleCase } from '../support/sample-case';
 import { PLATFORM_KEY, startTestGateway, type TestGateway } from '../support/test-gateway';
+import { waitFor } from '../support/wait-for';
 
 /** A crash between the commit and the enqueue leaves an outbox entry; the relay finishes the job. */
 describe('outbox relay', () => {
@@ -21,6 +22,11 @@ describe('outbox relay', () => {
     const created = await call(gw.url, 'POST', '/api/v1/cases', { key: PLATFORM_KEY, body: sampleCase() });
     const deliveryId: string = created.body.deliveries[0].id;
     const queue = new Queue('delivery.HRSS', { connection: gw.redis, prefix: gw.runtime.env.queuePrefix });
+    // The intake's own enqueue and outbox clean-up run after the answer: let them finish first.
+    await waitFor(
+      async () => (await gw.db.query<unknown[]>('SELECT * FROM outbox')).length === 0,
+      'clean-up',
+    );
     // Simulate the crash: the job never reached Redis, the outbox entry is still there.
     await queue.remove(deliveryId);
     await gw.db.query('INSERT INTO outbox (delivery_id, department, created_at) VALUES (?, ?, ?)', [
