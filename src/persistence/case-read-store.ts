@@ -1,6 +1,6 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { auditRowsInsert, type ReadAudit } from './read-audit';
+import { auditRowsInsert, auditRowsValues, type ReadAudit } from './read-audit';
 import { SqlPackets, type Statement } from './sql-packets';
 
 export interface CaseRecord {
@@ -157,9 +157,8 @@ export class CaseReadStore {
 
   /**
    * A page of the search and its cases' deliveries, in one round trip (the resident lookup).
-   * `audited`: the first `pageSize` cases (the page read one ahead, for the cursor) are recorded in
-   * the same transaction. The page's ids are taken once, into `@page`, and the audit and both reads
-   * join on them, so the audit names exactly the cases returned even while new ones arrive.
+   * `audited`: then the first `pageSize` cases (the page is read one ahead, for the cursor) are
+   * recorded, committed before this returns; the rows name exactly the cases read.
    */
   async searchWithDeliveries(
     query: CaseSearch,
@@ -169,36 +168,22 @@ export class CaseReadStore {
       const records = await this.search(query);
       return { records, deliveries: await this.findDeliveries(records.map((r) => r.id)) };
     }
+    const packets = this.requirePackets();
+    const search = this.searchStatement(query);
     const pageIds = this.searchStatement(query, 'id');
-    const statements: Statement[] = [
-      { sql: `SELECT JSON_ARRAYAGG(id) INTO @page FROM (${pageIds.sql}) ids`, params: pageIds.params },
-    ];
-    if (audited)
-      statements.push(
-        auditRowsInsert(
-          audited.audit,
-          {
-            sql: `${PAGE} JOIN cases c ON c.id = page.page_id ORDER BY c.id DESC LIMIT ?`,
-            params: [audited.pageSize],
-          },
-          { sql: 'LEAST(JSON_LENGTH(@page), ?)', params: [audited.pageSize] },
-        ),
-      );
-    statements.push(
+    const [cases, deliveries] = await packets.selectAll([
+      search,
       {
-        sql: `SELECT ${LIST_COLUMNS} FROM ${PAGE} JOIN cases c ON c.id = page.page_id ORDER BY c.id DESC`,
-        params: [],
+        sql: `SELECT d.* FROM (${pageIds.sql}) page JOIN deliveries d ON d.case_id = page.id ORDER BY d.id`,
+        params: pageIds.params,
       },
-      {
-        sql: `SELECT d.* FROM ${PAGE} JOIN deliveries d ON d.case_id = page.page_id ORDER BY d.id`,
-        params: [],
-      },
-      // The connection goes back to the pool: leave nothing of this read on it.
-      { sql: 'SET @page = NULL', params: [] },
-    );
-    const results = await this.requirePackets().transaction<Row[]>(statements, { readCommitted: true });
-    const [cases, deliveries] = results.slice(-3, -1);
-    return { records: cases.map(toListed), deliveries: groupByCase(deliveries) };
+    ]);
+    const records = cases.map(toListed);
+    if (audited) {
+      const disclosed = records.slice(0, audited.pageSize);
+      if (disclosed.length > 0) await packets.transaction([auditRowsValues(audited.audit, disclosed)]);
+    }
+    return { records, deliveries: groupByCase(deliveries) };
   }
 
   private requirePackets(): SqlPackets {
@@ -206,9 +191,6 @@ export class CaseReadStore {
     return this.packets;
   }
 }
-
-/** The ids of a search page as a table (`page.page_id`), from the `@page` JSON array. */
-const PAGE = "JSON_TABLE(@page, '$[*]' COLUMNS (page_id CHAR(36) CHARACTER SET ascii PATH '$')) page";
 
 function toCase(r: Row): CaseRecord {
   return { ...toListed(r), payload: r.payload as string };
