@@ -2,13 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { AuditEntry } from './personal-data-read';
 
-export interface NewAuditRow {
-  actor: string;
-  action: string;
-  subject: string | null;
-  detail: Record<string, unknown>;
-}
-
 export interface AuditQuery {
   subject?: string;
   actor?: string;
@@ -22,19 +15,13 @@ export interface AuditQuery {
 
 type Row = { id: string; actor: string; action: string; subject: string | null; detail: string | null };
 
-/** The audit_log table (operator actions and personal-data reads). */
+/**
+ * Reads the audit_log table (operator actions and personal-data reads). Rows are written where the
+ * audited thing happens: reads in src/persistence/read-audit.ts, replays in the replay service.
+ */
 @Injectable()
 export class AuditLogStore {
   constructor(private readonly db: DataSource) {}
-
-  /** One multi-row INSERT, so a search that returned 100 cases costs one round trip. */
-  async append(rows: readonly NewAuditRow[], now = new Date()): Promise<void> {
-    if (rows.length === 0) return;
-    await this.db.query(
-      `INSERT INTO audit_log (actor, action, subject, detail, created_at) VALUES ${rows.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
-      rows.flatMap((r) => [r.actor, r.action, r.subject, JSON.stringify(r.detail), now]),
-    );
-  }
 
   async find(query: AuditQuery): Promise<AuditEntry[]> {
     const where: string[] = [];
