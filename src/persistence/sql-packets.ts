@@ -42,23 +42,13 @@ export class SqlPackets {
     options: { readCommitted?: boolean } = {},
   ): Promise<R[]> {
     if (statements.length === 0) return [];
-    const opening = options.readCommitted
-      ? ['SET TRANSACTION ISOLATION LEVEL READ COMMITTED', 'START TRANSACTION']
-      : ['START TRANSACTION'];
+    const opening = options.readCommitted ? READ_COMMITTED_START : ['START TRANSACTION'];
     const sql = [...opening, ...statements.map((s) => s.sql), 'COMMIT'].join(';\n');
     const params = statements.flatMap((s) => s.params);
-    const connection = await this.pool.getConnection();
-    let reusable = true;
-    try {
+    return this.inTransaction(async (connection) => {
       const [results] = await connection.query<ResultSetHeader[]>(sql, params);
       return (results as unknown[]).slice(opening.length, -1) as R[];
-    } catch (error) {
-      reusable = await rollBack(connection);
-      throw error;
-    } finally {
-      if (reusable) connection.release();
-      else connection.destroy();
-    }
+    });
   }
 
   /**
@@ -71,23 +61,29 @@ export class SqlPackets {
     reads: readonly Statement[],
     decide: (results: unknown[]) => { writes: Statement[]; result: T },
   ): Promise<T> {
-    const connection = await this.pool.getConnection();
-    let reusable = true;
-    try {
+    return this.inTransaction(async (connection) => {
       const [readResults] = await connection.query<ResultSetHeader[]>(
-        [
-          'SET TRANSACTION ISOLATION LEVEL READ COMMITTED',
-          'START TRANSACTION',
-          ...reads.map((s) => s.sql),
-        ].join(';\n'),
+        [...READ_COMMITTED_START, ...reads.map((s) => s.sql)].join(';\n'),
         reads.flatMap((s) => s.params),
       );
-      const { writes, result } = decide((readResults as unknown[]).slice(2));
+      const { writes, result } = decide((readResults as unknown[]).slice(READ_COMMITTED_START.length));
       await connection.query(
         [...writes.map((s) => s.sql), 'COMMIT'].join(';\n'),
         writes.flatMap((s) => s.params),
       );
       return result;
+    });
+  }
+
+  /**
+   * `work` opens and commits its transaction on one pooled connection; if it fails, the transaction
+   * is rolled back, and a connection that cannot say it rolled back is destroyed, not pooled.
+   */
+  private async inTransaction<T>(work: (connection: PoolConnection) => Promise<T>): Promise<T> {
+    const connection = await this.pool.getConnection();
+    let reusable = true;
+    try {
+      return await work(connection);
     } catch (error) {
       reusable = await rollBack(connection);
       throw error;
@@ -110,6 +106,9 @@ export class SqlPackets {
     await this.pool.end();
   }
 }
+
+/** Opens a transaction that reads what is committed when each statement runs. */
+const READ_COMMITTED_START = ['SET TRANSACTION ISOLATION LEVEL READ COMMITTED', 'START TRANSACTION'];
 
 /** False when the connection cannot say it rolled back: it must not go back to the pool. */
 async function rollBack(connection: PoolConnection): Promise<boolean> {
