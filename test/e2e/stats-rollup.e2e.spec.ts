@@ -11,6 +11,7 @@ import { StatsService } from '../../src/insights/stats/stats.service';
 import { createDataSource, MIGRATIONS } from '../../src/persistence/data-source';
 import { StatsRollups1764374400000 } from '../../src/persistence/migrations/1764374400000-stats-rollups';
 import { call } from '../support/http';
+import { insertStatsCase, insertStatsDelivery } from '../support/stats-rows';
 import { waitFor } from '../support/wait-for';
 import { ADMIN_KEY, startTestGateway, withDatabase, type TestGateway } from '../support/test-gateway';
 
@@ -218,26 +219,17 @@ async function insertCase(
   const source = pick(SOURCES);
   const service = pick(SERVICES);
   const region = pick(REGIONS);
-  await gw.db.query(
-    `INSERT INTO cases (id, source, external_id, schema_version, service_code, status, region_code,
-       applicant_id_hash, applicant_masked, key_id, payload, request_hash, accepted_at, due_at,
-       completed_at, created_at, updated_at)
-     VALUES (?, ?, ?, 1, ?, ?, ?, 'k1:x', '{}', 'k1', 'x', ?, ?, ?, ?, ?, ?)`,
-    [
-      id,
-      source,
-      `RU-${id}`,
-      service,
-      status,
-      region,
-      'f'.repeat(64),
-      created,
-      dueAt,
-      completedAt,
-      created,
-      created,
-    ],
-  );
+  await insertStatsCase(gw.db, {
+    id,
+    source,
+    externalId: `RU-${id}`,
+    service,
+    status,
+    region,
+    created,
+    due: dueAt,
+    completed: completedAt,
+  });
   const departments = next() < 0.3 ? DEPARTMENTS.slice(1) : [pick(DEPARTMENTS)];
   for (const department of departments) {
     const deliveredAt = open && next() < 0.4 ? null : new Date(created.getTime() + Math.exp(next() * 8) * S);
@@ -249,24 +241,19 @@ async function insertCase(
       : pick(['APPROVED', 'APPROVED', 'REJECTED']);
     // A few deliveries predate the copy of their case's attributes (NULL): admin counts them.
     const copied = next() > 0.03;
-    await gw.db.query(
-      `INSERT INTO deliveries (id, case_id, case_source, case_service_code, case_region_code, department,
-         status, attempts, created_at, updated_at, delivered_at, final_at, due_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)`,
-      [
-        uuidV7(created.getTime()),
-        id,
-        copied ? source : null,
-        copied ? service : null,
-        copied ? region : null,
-        department,
-        deliveryStatus,
-        created,
-        shape.open ? new Date() : created,
-        deliveredAt,
-        finalAt,
-        dueAt,
-      ],
-    );
+    await insertStatsDelivery(gw.db, {
+      id: uuidV7(created.getTime()),
+      caseId: id,
+      caseSource: copied ? source : null,
+      caseService: copied ? service : null,
+      caseRegion: copied ? region : null,
+      department,
+      status: deliveryStatus,
+      created,
+      updated: shape.open ? new Date() : created,
+      delivered: deliveredAt,
+      final: finalAt,
+      due: dueAt,
+    });
   }
 }

@@ -1,5 +1,6 @@
 import { uuidV7 } from '../../src/common/ids/uuid-v7';
 import { call } from '../support/http';
+import { insertStatsCase, insertStatsDelivery } from '../support/stats-rows';
 import { ADMIN_KEY, READER_KEY, startTestGateway, type TestGateway } from '../support/test-gateway';
 
 /** 09:00 Beijing on Monday 2 March 2026. */
@@ -352,46 +353,32 @@ describe('GET /stats', () => {
 
 async function insert(gw: TestGateway, seed: CaseSeed): Promise<string> {
   const id = uuidV7();
-  await gw.db.query(
-    `INSERT INTO cases (id, source, external_id, schema_version, service_code, status, region_code,
-       applicant_id_hash, applicant_masked, key_id, payload, request_hash, accepted_at, due_at,
-       completed_at, created_at, updated_at)
-     VALUES (?, ?, ?, 1, ?, ?, ?, 'k1:x', '{}', 'k1', 'x', ?, ?, ?, ?, ?, ?)`,
-    [
-      id,
-      seed.source,
-      `ST-${id}`,
-      seed.service,
-      seed.status,
-      seed.region,
-      'f'.repeat(64),
-      seed.created,
-      seed.due,
-      plus(seed.created, seed.completedAfter),
-      seed.created,
-      seed.created,
-    ],
-  );
+  await insertStatsCase(gw.db, {
+    id,
+    source: seed.source,
+    externalId: `ST-${id}`,
+    service: seed.service,
+    status: seed.status,
+    region: seed.region,
+    created: seed.created,
+    due: seed.due,
+    completed: plus(seed.created, seed.completedAfter),
+  });
   for (const d of seed.deliveries) {
-    await gw.db.query(
-      `INSERT INTO deliveries (id, case_id, case_source, case_service_code, case_region_code, department,
-         status, attempts, created_at, updated_at, delivered_at, final_at, due_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)`,
-      [
-        uuidV7(),
-        id,
-        seed.source,
-        seed.service,
-        seed.region,
-        d.department,
-        d.status,
-        seed.created,
-        seed.created,
-        plus(seed.created, d.deliveredAfter),
-        plus(seed.created, d.finalAfter),
-        seed.due,
-      ],
-    );
+    await insertStatsDelivery(gw.db, {
+      id: uuidV7(),
+      caseId: id,
+      caseSource: seed.source,
+      caseService: seed.service,
+      caseRegion: seed.region,
+      department: d.department,
+      status: d.status,
+      created: seed.created,
+      updated: seed.created,
+      delivered: plus(seed.created, d.deliveredAfter),
+      final: plus(seed.created, d.finalAfter),
+      due: seed.due,
+    });
   }
   return id;
 }
