@@ -71,34 +71,22 @@ export class AlertMonitor {
   }
 
   private async measure(now: Date): Promise<Measurement[]> {
-    const longest = Math.max(
-      ...[...this.departments.values()].map((d) => d.config.delivery.alerts.windowMinutes),
-    );
-    const since = new Date(now.getTime() - longest * 60_000);
-    const attempts = await this.db.query<Array<{ department: string; started_at: Date; outcome: string }>>(
-      `SELECT d.department, a.started_at, a.outcome FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id
-        WHERE a.started_at >= ?`,
-      [since],
-    );
+    const attempts = await this.attemptCounts(now);
     const dead = await this.db.query<Array<{ department: string; n: string }>>(
       "SELECT department, COUNT(*) AS n FROM deliveries WHERE status = 'DEAD_LETTERED' GROUP BY department",
     );
     const out: Measurement[] = [];
     for (const { config } of this.departments.values()) {
       const thresholds = config.delivery.alerts;
-      const windowStart = now.getTime() - thresholds.windowMinutes * 60_000;
-      const recent = attempts.filter(
-        (a) => a.department === config.code && a.started_at.getTime() >= windowStart,
-      );
-      const failed = recent.filter((a) => a.outcome === 'transient').length;
-      const rate = recent.length > 0 ? failed / recent.length : 0;
+      const { total, failed } = attempts.get(config.code) ?? { total: 0, failed: 0 };
+      const rate = total > 0 ? failed / total : 0;
       out.push({
         kind: 'failure-rate',
         department: config.code,
         value: rate,
         threshold: thresholds.failureRate,
-        breached: recent.length >= thresholds.minAttempts && rate >= thresholds.failureRate,
-        summary: `${config.code}: ${failed} of ${recent.length} attempts failed in the last ${thresholds.windowMinutes} min`,
+        breached: total >= thresholds.minAttempts && rate >= thresholds.failureRate,
+        summary: `${config.code}: ${failed} of ${total} attempts failed in the last ${thresholds.windowMinutes} min`,
       });
       const deadLetters = Number(dead.find((d) => d.department === config.code)?.n ?? 0);
       out.push({
@@ -111,5 +99,30 @@ export class AlertMonitor {
       });
     }
     return out;
+  }
+
+  /**
+   * Attempts and transient failures per department in its own window, counted by MariaDB: one query
+   * per distinct window length, so a busy hour never ships every attempt row to this process.
+   */
+  private async attemptCounts(now: Date): Promise<Map<string, { total: number; failed: number }>> {
+    const byWindow = new Map<number, string[]>();
+    for (const { config } of this.departments.values()) {
+      const minutes = config.delivery.alerts.windowMinutes;
+      byWindow.set(minutes, [...(byWindow.get(minutes) ?? []), config.code]);
+    }
+    const counts = new Map<string, { total: number; failed: number }>();
+    for (const [minutes, codes] of byWindow) {
+      const rows = await this.db.query<Array<{ department: string; total: string; failed: string }>>(
+        `SELECT d.department, COUNT(*) AS total, SUM(a.outcome = 'transient') AS failed
+           FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id
+          WHERE a.started_at >= ? AND d.department IN (${codes.map(() => '?').join(', ')})
+          GROUP BY d.department`,
+        [new Date(now.getTime() - minutes * 60_000), ...codes],
+      );
+      for (const row of rows)
+        counts.set(row.department, { total: Number(row.total), failed: Number(row.failed) });
+    }
+    return counts;
   }
 }

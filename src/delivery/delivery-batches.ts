@@ -142,7 +142,7 @@ export class DeliveryBatches {
       },
       {
         sql: `SELECT case_id, id, department, status, receipt_ref, remark FROM deliveries
-               WHERE case_id IN (${list(caseIds.length)}) ORDER BY id`,
+               WHERE case_id IN (${list(caseIds.length)}) ORDER BY case_id, id`,
         params: caseIds,
       },
     ];

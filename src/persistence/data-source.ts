@@ -11,6 +11,7 @@ import { PullOffers1763942400000 } from './migrations/1763942400000-pull-offers'
 import { Lifecycle1764028800000 } from './migrations/1764028800000-lifecycle';
 import { Insights1764288000000 } from './migrations/1764288000000-insights';
 import { StatsRollups1764374400000 } from './migrations/1764374400000-stats-rollups';
+import { OutboxByDelivery1764460800000 } from './migrations/1764460800000-outbox-by-delivery';
 
 export const ENTITIES = [
   CaseEntity,
@@ -27,6 +28,7 @@ export const MIGRATIONS = [
   Lifecycle1764028800000,
   Insights1764288000000,
   StatsRollups1764374400000,
+  OutboxByDelivery1764460800000,
 ];
 
 /** The schema comes from migrations only; `synchronize` is never on. Times are stored in UTC. */

@@ -35,6 +35,11 @@ export class DeliveryQueues {
     return this.queues.has(department);
   }
 
+  /** The departments that have a queue here. */
+  departments(): string[] {
+    return [...this.queues.keys()];
+  }
+
   all(): Queue<DeliveryJobData>[] {
     return [...this.queues.values()];
   }

@@ -88,6 +88,7 @@ describe('alerts', () => {
       department: 'CIVIL',
       value: 1,
       threshold: 0.5,
+      summary: 'CIVIL: 9 of 9 attempts failed in the last 5 min',
     });
 
     civil.setFault({ mode: 'none' });
@@ -102,7 +103,17 @@ describe('alerts', () => {
     // Successful attempts bring the failure rate under the threshold; the dead letters are gone.
     const later = new Date(Date.now() + 4.9 * 60_000);
     const resolved = await monitor.runOnce(later);
-    expect(resolved.map((e) => `${e.kind}:${e.state}`)).toContain('dead-letters:resolved');
+    expect(resolved.map((e) => `${e.kind}:${e.state}`)).toEqual(['dead-letters:resolved']);
     expect(received.filter((e) => e.state === 'raised')).toHaveLength(2);
+    // 9 failures of 12 attempts are still inside the window; once they all fall out of it, resolved.
+    const afterWindow = await monitor.runOnce(new Date(Date.now() + 5.5 * 60_000));
+    expect(afterWindow).toMatchObject([
+      {
+        kind: 'failure-rate',
+        state: 'resolved',
+        value: 0,
+        summary: 'CIVIL: 0 of 0 attempts failed in the last 5 min',
+      },
+    ]);
   });
 });

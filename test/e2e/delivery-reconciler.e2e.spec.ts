@@ -66,4 +66,52 @@ describe('delivery reconciler', () => {
     expect((await queue.getJob(liveId))!.timestamp).toBe(liveTimestamp);
     expect(await reconciler.runOnce()).toBe(0);
   });
+
+  it('finds open deliveries of every open status and department, page by page, and no closed one', async () => {
+    const [pending, retryWait, sending, delivered] = [
+      await submit(),
+      await submit(),
+      await submit(),
+      await submit(),
+    ];
+    const civilCase = sampleCase({
+      serviceCode: 'CIVIL-DIBAO',
+      form: { householdSize: 2, monthlyIncomeYuan: '800.50' },
+    });
+    const civilRes = await call(gw.url, 'POST', '/api/v1/cases', { key: PLATFORM_KEY, body: civilCase });
+    expect(civilRes.status).toBe(202);
+    const civilPending = civilRes.body.deliveries[0].id as string;
+    const civilQueue = new Queue('delivery.CIVIL', {
+      connection: gw.redis,
+      prefix: gw.runtime.env.queuePrefix,
+    });
+    const states: Array<[string, string]> = [
+      [pending, 'PENDING'],
+      [retryWait, 'RETRY_WAIT'],
+      [sending, 'SENDING'],
+      [delivered, 'DELIVERED'],
+      [civilPending, 'PENDING'],
+    ];
+    for (const [id, status] of states)
+      await gw.db.query('UPDATE deliveries SET status = ?, updated_at = ? WHERE id = ?', [
+        status,
+        new Date(Date.now() - 60_000),
+        id,
+      ]);
+    // All five jobs lost (a flushed Redis): only the four open deliveries come back.
+    for (const id of [pending, retryWait, sending, delivered]) await queue.remove(id);
+    await civilQueue.remove(civilPending);
+
+    const reconciler = new DeliveryReconciler(gw.app.get(DataSource), gw.app.get(DeliveryQueues), gw.redis, {
+      intervalMs: 1_000,
+      graceMs: 10_000,
+      lockKey: `${gw.runtime.env.queuePrefix}:test-reconciler-lock-2`,
+      batch: 1,
+    });
+    expect(await reconciler.runOnce()).toBe(4);
+    for (const id of [pending, retryWait, sending]) expect(await queue.getJob(id)).toBeDefined();
+    expect(await civilQueue.getJob(civilPending)).toBeDefined();
+    expect(await queue.getJob(delivered)).toBeUndefined();
+    await civilQueue.close();
+  });
 });

@@ -6,6 +6,7 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
  */
 @Entity({ name: 'outbox' })
 @Index('ix_outbox_created', ['createdAt'])
+@Index('ix_outbox_delivery', ['deliveryId'])
 export class OutboxEntryEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' }) id!: string;
   @Column({ name: 'delivery_id', type: 'char', length: 36, charset: 'ascii' }) deliveryId!: string;
