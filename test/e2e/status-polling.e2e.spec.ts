@@ -216,14 +216,14 @@ describe('status polling budget', () => {
    * delivery engine also asks, before it resends a delivery it is unsure about; those calls come
    * before the registration is accepted (answered NotFound) and are not polls.
    */
-  const polls = (): string[] => {
+  const polls = (): Array<{ id: string; at: number }> => {
     const accepted = new Set<string>();
-    const calls: string[] = [];
+    const calls: Array<{ id: string; at: number }> = [];
     for (const r of hrss.registry.lastRequests(50)) {
       if (r.operation === 'SubmitUnemploymentRegistration' && r.outcome.startsWith('accepted'))
         accepted.add(r.requestId ?? '');
       else if (r.operation === 'QueryRegistrationStatus' && accepted.has(r.requestId ?? ''))
-        calls.push(r.requestId ?? '');
+        calls.push({ id: r.requestId ?? '', at: Date.parse(r.at) });
     }
     return calls;
   };
@@ -240,10 +240,19 @@ describe('status polling budget', () => {
     const [{ confirmed }] = await t.gw.db.query<Array<{ confirmed: string }>>(
       "SELECT COUNT(*) AS confirmed FROM case_events WHERE type = 'DELIVERY_CONFIRMED'",
     );
-    expect(polls()).toHaveLength(BUDGET + Number(confirmed));
+    // The budget is a sliding minute: on a slow machine the test may outlast the first minute, and
+    // the next minute's calls are allowed then; no 60 seconds may hold more than the budget.
+    const calls = polls();
+    const busiestMinute = Math.max(
+      ...calls.map(({ at }) => calls.filter((c) => c.at >= at && c.at < at + 60_000).length),
+    );
+    expect(busiestMinute).toBeGreaterThanOrEqual(BUDGET);
+    expect(busiestMinute).toBeLessThanOrEqual(BUDGET + Number(confirmed));
     const rows = await Promise.all(ids.map((id) => t.row(id)));
     expect(rows.every((r) => r.status === 'DELIVERED' && r.next_poll_at !== null)).toBe(true);
-    expect(polls().every((id) => ids.includes(id))).toBe(true);
-    expect((await pollsCounted(t.gw)) + (await pollsCounted(secondWorker))).toBe(BUDGET);
+    expect(calls.every(({ id }) => ids.includes(id))).toBe(true);
+    expect((await pollsCounted(t.gw)) + (await pollsCounted(secondWorker))).toBe(
+      calls.length - Number(confirmed),
+    );
   }, 300_000);
 });
