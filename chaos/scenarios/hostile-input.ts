@@ -7,7 +7,7 @@ import { redisTransportOptions } from '../../src/runtime/redis-transport';
 import { validCase } from '../support/case-factory';
 import { writeChaosConfig } from '../support/chaos-config';
 import { Fleet } from '../support/fleet';
-import type { GatewayProcess } from '../support/gateway-process';
+import type { GatewayProcess } from '../../test/support/gateway-process';
 import { hostileInputs, type HostileInput } from '../support/hostile-inputs';
 import { PLATFORM_KEY } from '../support/keys';
 import type { ChaosContext, Scenario, Verdict } from '../support/scenario';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { createConnection, createPool, type Pool, type RowDataPacket } from 'mysql2/promise';
-import { GatewayProcess } from './gateway-process';
+import { GatewayProcess } from '../../test/support/gateway-process';
 import type { ChaosContext } from './scenario';
 
 export interface FleetOptions {
