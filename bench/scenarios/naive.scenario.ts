@@ -4,6 +4,7 @@ import { cpuMeter, forkTs, type BenchChild } from '../support/child-process';
 import { BenchDb, recreateDatabase } from '../support/databases';
 import { measureEndToEnd, type DeliveryTable } from '../support/end-to-end';
 import { closedLoop, type LoadTarget } from '../support/load-generator';
+import { describeServerWork, serverWorkMeter } from '../support/server-work';
 import { windowMs, type BenchContext, type Scenario } from '../support/scenario';
 import { cpuPerCase, drainTimeoutMs, PLATFORM_KEY } from './tongban.scenario';
 
@@ -132,6 +133,7 @@ export function naiveEndToEnd(): Scenario {
       const prefix = `NE-${ctx.runId}-${run}`;
       const cpu = cpuMeter(fleet!.children);
       const servers = cpuMeter(ctx.serverPids);
+      const work = await serverWorkMeter(fleet!.db, ctx.redisUrl);
       const e2e = await measureEndToEnd(target(fleet!, new CaseFactory(prefix)), {
         db: fleet!.db,
         rows: NAIVE_CASES,
@@ -143,6 +145,8 @@ export function naiveEndToEnd(): Scenario {
       });
       const cpuSeconds = cpu.stop();
       const serverSeconds = servers.stop();
+      const serverWork = await work.stop(e2e.load.okTotal);
+      ctx.progress.line(`    naive e2e: ${describeServerWork(serverWork)}`);
       return [
         {
           id: 'naive.e2e-rest',
@@ -165,6 +169,7 @@ export function naiveEndToEnd(): Scenario {
           cpuSeconds,
           e2e.load.okTotal,
           serverSeconds,
+          { serverWork },
         ),
       ];
     },

@@ -7,6 +7,7 @@ import { cpuMeter } from '../support/child-process';
 import { GatewayFleet, type Role } from '../support/gateway-fleet';
 import { closedLoop, openLoop, type LoadTarget } from '../support/load-generator';
 import { redisOptions } from '../support/redis-options';
+import { describeServerWork, serverWorkMeter } from '../support/server-work';
 import { windowMs, type BenchContext, type Metric, type Scenario } from '../support/scenario';
 import type { SimulatorCounts } from '../support/simulators.process';
 
@@ -97,12 +98,15 @@ export function tongbanIntake(): Scenario {
       const before = { rows: await db.count('SELECT COUNT(*) AS n FROM cases'), jobs: await queue!.count() };
       const cpu = cpuMeter(fleet.children);
       const servers = cpuMeter(ctx.serverPids);
+      const work = await serverWorkMeter(db, ctx.redisUrl);
       const result = await closedLoop(intakeTarget(fleet.apiUrls, cases), {
         concurrency: ctx.options.concurrency,
         ...windowMs(ctx),
       });
       const cpuSeconds = cpu.stop();
       const serverSeconds = servers.stop();
+      const serverWork = await work.stop(result.okTotal);
+      ctx.progress.line(`    intake: ${describeServerWork(serverWork)}`);
       const stored = (await db.count('SELECT COUNT(*) AS n FROM cases')) - before.rows;
       const queued = (await queue!.count()) - before.jobs;
       if (stored !== result.okTotal || queued !== result.okTotal)
@@ -126,6 +130,7 @@ export function tongbanIntake(): Scenario {
           cpuSeconds,
           result.okTotal,
           serverSeconds,
+          { serverWork },
         ),
       ];
     },
@@ -159,6 +164,7 @@ export function tongbanEndToEnd(): Scenario {
       const servers = cpuMeter(ctx.serverPids);
       const [mariadb, redis] = ctx.serverPids.map((pid) => cpuMeter([pid]));
       const simulator = cpuMeter([ctx.simulators.process]);
+      const work = await serverWorkMeter(db, ctx.redisUrl);
       const e2e = await measureEndToEnd(target, {
         db,
         rows: DELIVERIES,
@@ -172,6 +178,7 @@ export function tongbanEndToEnd(): Scenario {
       const workerSeconds = workers.stop();
       const serverSeconds = servers.stop();
       const split = { mariadb: mariadb.stop(), redis: redis.stop(), simulator: simulator.stop() };
+      const serverWork = await work.stop(e2e.load.okTotal);
       const failed = await db.count(
         "SELECT COUNT(*) AS n FROM deliveries WHERE status IN ('RETRY_WAIT','DEAD_LETTERED','REJECTED')",
       );
@@ -179,6 +186,7 @@ export function tongbanEndToEnd(): Scenario {
         `    e2e: ${Math.round(e2e.deliveredPerSecond)} delivered/s, ${Math.round(e2e.load.okPerSecond)} accepted/s; ` +
           `latency at ${ctx.latencyRate()}/s next`,
       );
+      ctx.progress.line(`    e2e: ${describeServerWork(serverWork)}`);
       const rate = ctx.latencyRate();
       const latency = await openLoop(target, { rate, ...windowMs(ctx) });
       await waitDrained(db, DELIVERIES, drainTimeoutMs(ctx), ctx.progress);
@@ -213,6 +221,7 @@ export function tongbanEndToEnd(): Scenario {
             mariadbCpuMsPerCase: (split.mariadb * 1000) / Math.max(1, e2e.load.okTotal),
             redisCpuMsPerCase: (split.redis * 1000) / Math.max(1, e2e.load.okTotal),
             simulatorCpuMsPerCase: (split.simulator * 1000) / Math.max(1, e2e.load.okTotal),
+            serverWork,
           },
         ),
         {

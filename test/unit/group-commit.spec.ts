@@ -53,3 +53,33 @@ describe('GroupCommit', () => {
     expect(peak).toBe(3);
   });
 });
+
+describe('GroupCommit with lingerMs', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  it('gathers what arrives within lingerMs into one batch, and writes a full batch at once', async () => {
+    const batches: number[][] = [];
+    const group = new GroupCommit<number, number>(
+      async (items) => {
+        batches.push(items);
+        return items;
+      },
+      { maxBatch: 4, maxInFlight: 1, lingerMs: 100 },
+    );
+    const early = [0, 1].map((i) => group.submit(i));
+    jest.advanceTimersByTime(60);
+    const later = [2].map((i) => group.submit(i));
+    expect(batches).toEqual([]);
+    jest.advanceTimersByTime(40);
+    await expect(Promise.all([...early, ...later])).resolves.toEqual([0, 1, 2]);
+    expect(batches).toEqual([[0, 1, 2]]);
+
+    const full = [3, 4, 5, 6].map((i) => group.submit(i));
+    await expect(Promise.all(full)).resolves.toEqual([3, 4, 5, 6]);
+    expect(batches).toEqual([
+      [0, 1, 2],
+      [3, 4, 5, 6],
+    ]);
+  });
+});

@@ -57,7 +57,9 @@ export class CaseIntakeService {
         await this.outbox.removeDeliveries(batches.flat());
         return batches.map(() => undefined);
       },
-      { maxBatch: 500, maxInFlight: 1 },
+      // Nobody waits for the clean-up: gathering 100 ms of it turns one DELETE (and one commit) per
+      // intake batch into a few per second.
+      { maxBatch: 500, maxInFlight: 1, lingerMs: 100 },
     );
   }
 
