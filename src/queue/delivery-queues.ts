@@ -31,10 +31,6 @@ export class DeliveryQueues {
     return queue;
   }
 
-  has(department: string): boolean {
-    return this.queues.has(department);
-  }
-
   /** The departments that have a queue here. */
   departments(): string[] {
     return [...this.queues.keys()];
