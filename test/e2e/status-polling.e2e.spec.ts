@@ -2,6 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Queue } from 'bullmq';
 import { HrssSimulator } from '../../src/simulators/soap/hrss.simulator';
 import { call } from '../support/http';
 import { sampleCase } from '../support/sample-case';
@@ -63,7 +64,8 @@ async function start(hrss: HrssSimulator, polling: string) {
   };
   const reaches = async (id: string, status: string) => {
     // Generous: two gateways start and deliver on a 2-core CI machine running other suites, where a
-    // stalled job is only taken over after its lock (25 s) runs out. A miss names where it stopped.
+    // stalled job is only taken over after its lock (25 s) runs out. A miss names where it stopped,
+    // in MySQL and in BullMQ.
     try {
       await waitFor(async () => (await row(id)).status === status, `delivery ${id} ${status}`, 120_000);
     } catch (error) {
@@ -71,8 +73,16 @@ async function start(hrss: HrssSimulator, polling: string) {
         'SELECT COUNT(*) AS n FROM delivery_attempts WHERE delivery_id = ?',
         [id],
       );
+      const queue = new Queue('delivery.HRSS', { connection: gw.redis, prefix: gw.runtime.env.queuePrefix });
+      const job = await queue.getJob(id);
+      const state = job ? await job.getState() : 'no job';
+      const { attemptsMade, failedReason, processedOn, finishedOn, returnvalue } = job ?? {};
+      const jobInfo = job
+        ? { state, attemptsMade, failedReason, processedOn, finishedOn, returnvalue }
+        : state;
+      await queue.close();
       throw new Error(
-        `${(error as Error).message}; it is ${JSON.stringify(await row(id))}, ${attempts.n} attempt(s)`,
+        `${(error as Error).message}; it is ${JSON.stringify(await row(id))}, ${attempts.n} attempt(s), job ${JSON.stringify(jobInfo)}`,
       );
     }
   };
