@@ -213,6 +213,7 @@ describe('status polling budget', () => {
       configDir: t.configDir,
       databaseName: new URL(t.gw.runtime.databaseUrl).pathname.slice(1),
       queuePrefix: t.gw.runtime.env.queuePrefix,
+      cipher: t.gw.runtime.cipher,
       env: { TONGBAN_ROLE: 'worker' },
     });
   });

@@ -50,6 +50,11 @@ export interface TestGatewayOptions {
   redisUrl?: string;
   /** More providers, e.g. a custom adapter factory. */
   extraProviders?: Provider[];
+  /**
+   * The data keys of another test gateway: a second process of the same deployment must read the
+   * cases the first one encrypted (by default each test gateway gets keys of its own).
+   */
+  cipher?: PersonalDataCipher;
 }
 
 /** A real gateway on a fresh database of the test MariaDB and its own queue prefix in the test Redis. */
@@ -74,11 +79,13 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     apiKeysJson: env.apiKeysJson,
     regions,
   });
-  const cipher = new PersonalDataCipher({
-    profile: options.profile ?? 'international',
-    keys: { k1: randomBytes(32) },
-    currentKeyId: 'k1',
-  });
+  const cipher =
+    options.cipher ??
+    new PersonalDataCipher({
+      profile: options.profile ?? 'international',
+      keys: { k1: randomBytes(32) },
+      currentKeyId: 'k1',
+    });
   const runtime: GatewayRuntime = {
     env,
     config,
